@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+#include "syscall.h"
+
+/*
+ * Publish the locally queued SQEs and return how many the kernel has yet to
+ * consume, including any a previous sysring_enter left behind.
+ */
+static unsigned sysring_flush_sq(struct sysring *ring)
+{
+	struct sysring_sq *sq = &ring->sq;
+
+	if (*sq->ktail != sq->sqe_tail)
+		sysring_smp_store_release(sq->ktail, sq->sqe_tail);
+	return sysring_sq_ready(ring);
+}
+
+int sysring_submit_and_wait(struct sysring *ring, unsigned wait_nr)
+{
+	if (!ring)
+		return -EINVAL;
+	return __sys_sysring_enter(ring->ring_fd, sysring_flush_sq(ring),
+				   wait_nr,
+				   wait_nr ? SYSRING_ENTER_GETEVENTS : 0);
+}
+
+int sysring_submit(struct sysring *ring)
+{
+	return sysring_submit_and_wait(ring, 0);
+}
+
+/* With @wait_nr 0 this only peeks and returns -EAGAIN when nothing is ready. */
+int sysring_wait_cqe_nr(struct sysring *ring, struct sysring_cqe **cqe_ptr,
+			unsigned wait_nr)
+{
+	unsigned ready;
+	int ret;
+
+	if (!ring || !cqe_ptr)
+		return -EINVAL;
+	for (;;) {
+		ready = sysring_cq_ready(ring);
+		if (ready && ready >= wait_nr) {
+			*cqe_ptr = sysring_cqe_at(ring, *ring->cq.khead);
+			return 0;
+		}
+		*cqe_ptr = NULL;
+		if (!wait_nr)
+			return -EAGAIN;
+		ret = __sys_sysring_enter(ring->ring_fd, 0, wait_nr,
+					  SYSRING_ENTER_GETEVENTS);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+unsigned sysring_peek_batch_cqe(struct sysring *ring,
+				struct sysring_cqe **cqes, unsigned count)
+{
+	unsigned ready, head, i;
+
+	if (!ring || !cqes)
+		return 0;
+	ready = sysring_cq_ready(ring);
+	if (count > ready)
+		count = ready;
+	head = *ring->cq.khead;
+	for (i = 0; i < count; i++)
+		cqes[i] = sysring_cqe_at(ring, head + i);
+	return count;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the shared VM core (linux/sysring/{vm,check,opdef}.c) needs from a
+ * userspace environment: kernel-style types and helpers, and user memory
+ * access that reports a bad address instead of crashing.
+ */
+#ifndef SYSRING_ENV_H
+#define SYSRING_ENV_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <linux/types.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define noinline	__attribute__((noinline))
+#define min_t(type, a, b)	((type)(a) < (type)(b) ? (type)(a) : (type)(b))
+
+/*
+ * User memory in the userspace backend: the environment decides how a bad
+ * address is caught (sysring_vm_user.c uses process_vm_readv/writev on
+ * itself, which fail with EFAULT where the kernel's uaccess would fault).
+ */
+int sysring_env_load(void *dst, u64 uaddr, u32 size);
+int sysring_env_store(u64 uaddr, const void *src, u32 size);
+void sysring_vm_impossible(unsigned int code);
+
+#endif /* SYSRING_ENV_H */
