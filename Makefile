@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# sysring: the one entry point. Build outputs go under build/.
+#
+#   make deps         install the Debian packages the project needs
+#   make kernel       patched x86_64 bzImage -> build/kernel-x86/arch/x86/boot/bzImage
+#   make kernel-debug same with KASAN/UBSAN/lockdep/kmemleak -> build/kernel-x86-debug
+#   make kunit        sysring KUnit suites under UML (kunit-x86: under QEMU)
+#   make linux-tree   just extract + patch build/linux and copy the new files in
+#   make linux-patch  git format-patch series -> build/patches/
+#   make checkpatch   scripts/checkpatch.pl --strict on the kernel side
+#   make vm-shell     boot the kernel and run VM_CMD (default: uname -a) in it
+#   make clean        remove build/ (keeps build/linux-source-6.12 if present)
+#
+# `check` and `run` are defined further down (by their owners).
+
+SHELL := /bin/bash
+BUILD := build
+BZIMAGE := $(BUILD)/kernel-x86/arch/x86/boot/bzImage
+
+DEB_PACKAGES := linux-source-6.12 bc bison flex libelf-dev libssl-dev \
+	qemu-system-x86 ccache liburing-dev python3 cpio kmod rsync iproute2 \
+	gcc make pkg-config
+
+.PHONY: all deps kernel kernel-debug kunit kunit-x86 linux-tree linux-patch \
+	checkpatch vm-shell clean
+
+all: kernel
+
+# Quick when everything is installed: dpkg-query first, apt only if needed.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; else \
+		echo "deps: installing" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# linux/build.sh decides what to rebuild; make just calls it.
+kernel:
+	linux/build.sh bzimage
+
+kernel-debug:
+	linux/build.sh bzimage-debug
+
+kunit:
+	linux/build.sh kunit
+
+kunit-x86:
+	linux/build.sh kunit-x86
+
+linux-tree:
+	linux/build.sh tree
+
+linux-patch:
+	linux/build.sh patchset
+
+checkpatch:
+	linux/build.sh checkpatch
+
+VM_CMD ?= uname -a
+vm-shell: kernel
+	tools/vm-run -- /bin/sh -c '$(VM_CMD)'
+
+clean:
+	rm -rf $(filter-out $(BUILD)/linux-source-6.12,$(wildcard $(BUILD)/* $(BUILD)/.[!.]*))
