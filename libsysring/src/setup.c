@@ -84,10 +84,13 @@ int sysring_queue_init_params(unsigned entries, struct sysring *ring,
 {
 	int fd, ret;
 
-	if (!ring || !p)
+	if (!ring)
 		return -EINVAL;
+	/* A failed init leaves a ring that sysring_queue_exit ignores. */
 	memset(ring, 0, sizeof(*ring));
 	ring->ring_fd = -1;
+	if (!p)
+		return -EINVAL;
 
 	p->sq_entries = entries;
 	fd = __sys_sysring_setup(entries, p);
