@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysring ring memory: allocation, charged to the creator's memory cgroup,
+ * and mapping into userspace.
+ */
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/vmalloc.h>
+
+#include "core.h"
+
+/* Zeroed, accounted, and flagged VM_USERMAP so remap_vmalloc_range() works. */
+static void *sysring_vmalloc_user(size_t size)
+{
+	return __vmalloc_node_range(size, SHMLBA, VMALLOC_START, VMALLOC_END,
+				    GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+				    PAGE_KERNEL, VM_USERMAP, NUMA_NO_NODE,
+				    __builtin_return_address(0));
+}
+
+int sysring_rings_alloc(struct sysring_ctx *ctx)
+{
+	size_t cqes = (size_t)ctx->cq_entries * ctx->cqe_size;
+
+	ctx->rings_size = PAGE_ALIGN(struct_size(ctx->rings, cqes, cqes));
+	ctx->sqes_size = PAGE_ALIGN(array_size(ctx->sq_entries,
+					       sizeof(struct sysring_sqe)));
+
+	ctx->rings = sysring_vmalloc_user(ctx->rings_size);
+	ctx->sqes = sysring_vmalloc_user(ctx->sqes_size);
+	if (!ctx->rings || !ctx->sqes) {
+		sysring_rings_free(ctx);
+		return -ENOMEM;
+	}
+
+	ctx->rings->sq_entries = ctx->sq_entries;
+	ctx->rings->sq_mask = ctx->sq_entries - 1;
+	ctx->rings->cq_entries = ctx->cq_entries;
+	ctx->rings->cq_mask = ctx->cq_entries - 1;
+	return 0;
+}
+
+void sysring_rings_free(struct sysring_ctx *ctx)
+{
+	vfree(ctx->rings);
+	vfree(ctx->sqes);
+	ctx->rings = NULL;
+	ctx->sqes = NULL;
+}
+
+/*
+ * Two regions: the ring headers with the CQEs at SYSRING_OFF_RINGS and the
+ * SQE array at SYSRING_OFF_SQES.  Any other offset, or a length past the
+ * region, is refused.
+ */
+int sysring_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct sysring_ctx *ctx = file->private_data;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	loff_t off = (loff_t)vma->vm_pgoff << PAGE_SHIFT;
+	void *ptr;
+	size_t size;
+
+	switch (off) {
+	case SYSRING_OFF_RINGS:
+		ptr = ctx->rings;
+		size = ctx->rings_size;
+		break;
+	case SYSRING_OFF_SQES:
+		ptr = ctx->sqes;
+		size = ctx->sqes_size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (len > size)
+		return -EINVAL;
+	return remap_vmalloc_range(vma, ptr, 0);
+}

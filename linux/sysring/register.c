@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysring_register(2): registered programs, checked once when registered
+ * (as BPF_PROG_LOAD does) and then run by index, and the probe.
+ */
+#include <linux/file.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+#include <linux/uaccess.h>
+
+#include "core.h"
+
+static int sysring_register_prog(struct sysring_ctx *ctx, void __user *arg)
+{
+	struct sysring_prog_reg reg;
+	struct sysring_prog *prog;
+	u32 index, bad_pc;
+	int reason, ret;
+
+	if (copy_from_user(&reg, arg, sizeof(reg)))
+		return -EFAULT;
+	if (reg.flags || !mem_is_zero(reg.__resv, sizeof(reg.__resv)))
+		return -EINVAL;
+	if (reg.len > SYSRING_MAX_PROG_INSNS) {
+		reason = SYSRING_CHECK_TOO_LONG;
+		bad_pc = 0;
+		goto rejected;
+	}
+
+	prog = kvmalloc(struct_size(prog, insns, reg.len), GFP_KERNEL_ACCOUNT);
+	if (!prog)
+		return -ENOMEM;
+	prog->len = reg.len;
+	if (copy_from_user(prog->insns, u64_to_user_ptr(reg.insns),
+			   array_size(reg.len, sizeof(*prog->insns)))) {
+		kvfree(prog);
+		return -EFAULT;
+	}
+
+	reason = sysring_check(prog->insns, reg.len, SYSRING_MAX_PROG_INSNS,
+			       &bad_pc);
+	if (reason != SYSRING_CHECK_OK) {
+		kvfree(prog);
+		goto rejected;
+	}
+
+	ret = xa_alloc(&ctx->progs, &index, prog,
+		       XA_LIMIT(0, SYSRING_MAX_PROGS - 1), GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kvfree(prog);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	reg.index = index;
+	reg.reason = SYSRING_CHECK_OK;
+	reg.pc = 0;
+	if (copy_to_user(arg, &reg, sizeof(reg))) {
+		kvfree(xa_erase(&ctx->progs, index));
+		return -EFAULT;
+	}
+	return index;
+
+rejected:
+	/* The reason is the useful part of the answer: report it. */
+	reg.reason = reason;
+	reg.pc = bad_pc;
+	if (copy_to_user(arg, &reg, sizeof(reg)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
+static int sysring_unregister_prog(struct sysring_ctx *ctx, u32 index)
+{
+	struct sysring_prog *prog = xa_erase(&ctx->progs, index);
+
+	if (!prog)
+		return -ENOENT;
+	kvfree(prog);
+	return 0;
+}
+
+static int sysring_register_probe(void __user *arg)
+{
+	struct sysring_probe *probe;
+	unsigned int i;
+	int ret = 0;
+
+	probe = kzalloc(sizeof(*probe), GFP_KERNEL);
+	if (!probe)
+		return -ENOMEM;
+	if (copy_from_user(probe, arg, sizeof(*probe))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (!mem_is_zero(probe, sizeof(*probe))) {
+		ret = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < 256; i++)
+		if (sysring_opdefs[i].class != SYSRING_CLASS_NONE)
+			probe->ops[i / 64] |= 1ULL << (i % 64);
+	for (i = 0; i < SYSRING_PROBE_SYSCALLS; i++)
+		if (sysring_syscall_allowed(i))
+			probe->syscalls[i / 64] |= 1ULL << (i % 64);
+	probe->max_prog_insns = SYSRING_MAX_PROG_INSNS;
+	probe->max_progs = SYSRING_MAX_PROGS;
+	probe->max_budget = SYSRING_MAX_BUDGET;
+	probe->max_entries = SYSRING_MAX_ENTRIES;
+	if (copy_to_user(arg, probe, sizeof(*probe)))
+		ret = -EFAULT;
+out:
+	kfree(probe);
+	return ret;
+}
+
+/* The registered program @index, or NULL; called with ctx->lock held. */
+const struct sysring_prog *sysring_prog_get(struct sysring_ctx *ctx, u32 index)
+{
+	return xa_load(&ctx->progs, index);
+}
+
+void sysring_progs_free(struct sysring_ctx *ctx)
+{
+	struct sysring_prog *prog;
+	unsigned long index;
+
+	xa_for_each(&ctx->progs, index, prog)
+		kvfree(prog);
+	xa_destroy(&ctx->progs);
+}
+
+SYSCALL_DEFINE4(sysring_register, unsigned int, fd, unsigned int, opcode,
+		void __user *, arg, unsigned int, nr_args)
+{
+	CLASS(fd, f)(fd);
+	struct sysring_ctx *ctx;
+	int ret;
+
+	if (fd_empty(f))
+		return -EBADF;
+	ctx = sysring_ctx_from_fd(f);
+	if (!ctx)
+		return -EOPNOTSUPP;
+
+	mutex_lock(&ctx->lock);
+	switch (opcode) {
+	case SYSRING_REGISTER_PROG:
+		ret = nr_args ? -EINVAL : sysring_register_prog(ctx, arg);
+		break;
+	case SYSRING_UNREGISTER_PROG:
+		ret = arg ? -EINVAL : sysring_unregister_prog(ctx, nr_args);
+		break;
+	case SYSRING_REGISTER_PROBE:
+		ret = nr_args ? -EINVAL : sysring_register_probe(arg);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	mutex_unlock(&ctx->lock);
+	return ret;
+}

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sysring interpreter.  Like ___bpf_prog_run() in kernel/bpf/core.c it
+ * dispatches through a computed-goto table built from the same opcode list
+ * (__SYSRING_OP_MAPPER) that the checker's allow-list is built from.  It
+ * trusts what sysring_check() proved: known opcodes, jump targets inside the
+ * program, allowed syscalls and register windows inside the register file.
+ * What only run time can tell is checked here: the budget, user memory
+ * faults, division by a zero register and pending fatal signals.
+ */
+#include "vm.h"
+
+#define SYSRING_BOUNCE	256	/* bytes moved per user-copy step */
+#define SYSRING_WINDOW	512	/* haystack bytes searched per step */
+
+static u64 sysring_mem_decode(const u8 *b, u8 mod)
+{
+	u32 size = 1U << (mod & SYSRING_MEM_SIZE_MASK);
+	u64 v = 0;
+	u32 i;
+
+	for (i = 0; i < size; i++) {
+		u32 byte = (mod & SYSRING_MEM_BE) ? i : size - 1 - i;
+
+		v = (v << 8) | b[byte];
+	}
+	if ((mod & SYSRING_MEM_SX) && size < 8)
+		v = (u64)((s64)(v << (64 - 8 * size)) >> (64 - 8 * size));
+	return v;
+}
+
+static void sysring_mem_encode(u8 *b, u64 v, u8 mod)
+{
+	u32 size = 1U << (mod & SYSRING_MEM_SIZE_MASK);
+	u32 i;
+
+	for (i = 0; i < size; i++) {
+		u32 byte = (mod & SYSRING_MEM_BE) ? size - 1 - i : i;
+
+		b[byte] = v & 0xff;
+		v >>= 8;
+	}
+}
+
+/* User-to-user copy through a bounce buffer; overlap is handled. */
+static noinline int sysring_vm_copy(u64 dst, u64 src, u64 len)
+{
+	u8 buf[SYSRING_BOUNCE];
+	bool backward = dst > src && dst < src + len;
+	u64 done = 0;
+
+	if (len > SYSRING_COPY_MAX)
+		return -E2BIG;
+	while (done < len) {
+		u32 n = min_t(u64, len - done, sizeof(buf));
+		u64 off = backward ? len - done - n : done;
+
+		if (sysring_env_load(buf, src + off, n) ||
+		    sysring_env_store(dst + off, buf, n))
+			return -EFAULT;
+		done += n;
+	}
+	return 0;
+}
+
+/*
+ * Find @nlen bytes at @needle in the @hlen bytes at @hay; store the offset
+ * of the first match, or -1, in @out.
+ */
+static noinline int sysring_vm_find(u64 *out, u64 hay, u64 hlen, u64 needle,
+				    u64 nlen)
+{
+	u8 pat[SYSRING_FIND_NEEDLE_MAX];
+	u8 win[SYSRING_WINDOW];
+	u64 pos = 0;
+
+	if (hlen > SYSRING_COPY_MAX || nlen > SYSRING_FIND_NEEDLE_MAX)
+		return -E2BIG;
+	*out = nlen ? (u64)-1 : 0;
+	if (!nlen || nlen > hlen)
+		return 0;
+	if (sysring_env_load(pat, needle, nlen))
+		return -EFAULT;
+
+	/* Windows overlap by nlen - 1 bytes so no match straddles two. */
+	while (pos + nlen <= hlen) {
+		u32 n = min_t(u64, hlen - pos, sizeof(win));
+		u32 i;
+
+		if (sysring_env_load(win, hay + pos, n))
+			return -EFAULT;
+		for (i = 0; i + nlen <= n; i++) {
+			if (win[i] == pat[0] && !memcmp(win + i, pat, nlen)) {
+				*out = pos + i;
+				return 0;
+			}
+		}
+		if (pos + n >= hlen)
+			break;
+		pos += n - nlen + 1;
+	}
+	return 0;
+}
+
+static long sysring_vm_sys(struct sysring_vm *vm, const struct sysring_insn *insn)
+{
+	u32 nargs = insn->mod & SYSRING_SYS_NARGS_MASK;
+	u64 args[6] = { 0 };
+	u32 i;
+
+	for (i = 0; i < nargs; i++)
+		args[i] = vm->regs[insn->src + i];
+	return sysring_env_syscall(vm, insn->imm, args);
+}
+
+static bool sysring_is_err(long ret)
+{
+	return ret < 0 && ret >= -4095;
+}
+
+static void sysring_vm_stop(struct sysring_vm *vm, u8 status, s64 res)
+{
+	vm->status = status;
+	vm->res = res;
+}
+
+static u8 sysring_fault_status(long err)
+{
+	return err == -EFAULT ? SYSRING_STATUS_FAULT : SYSRING_STATUS_ERROR;
+}
+
+#define DST	r[insn->dst]
+#define SRC	r[insn->src]
+#define IMM	((u64)(s64)insn->imm)
+#define IMM8	((u64)(s64)(s8)insn->src)
+
+void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
+		    u32 budget)
+{
+#define SYSRING_OP(name)	\
+	[SYSRING_OP_##name] = &&OP_##name,
+	static const void * const jumptable[256] = {
+		[0 ... 255] = &&default_label,
+#include "opcodes.h"
+	};
+#undef SYSRING_OP
+	const struct sysring_insn *insn = insns;
+	u64 *r = vm->regs;
+	u32 left = budget;
+	bool cond;
+	u8 mem[8];
+	long ret;
+
+select_insn:
+	/* The budget bounds loops; fatal signals are looked at every 1024. */
+	if (unlikely(!left)) {
+		sysring_vm_stop(vm, SYSRING_STATUS_BUDGET, -ETIME);
+		goto out;
+	}
+	left--;
+	if (unlikely(!(left & 1023)) && sysring_env_should_stop(vm)) {
+		sysring_vm_stop(vm, SYSRING_STATUS_CANCELED, -EINTR);
+		goto out;
+	}
+	goto *jumptable[insn->code];
+
+OP_MOV_X:
+	DST = SRC;
+	goto next;
+OP_MOV_K:
+	DST = IMM;
+	goto next;
+OP_ADD_X:
+	DST += SRC;
+	goto next;
+OP_ADD_K:
+	DST += IMM;
+	goto next;
+OP_SUB_X:
+	DST -= SRC;
+	goto next;
+OP_SUB_K:
+	DST -= IMM;
+	goto next;
+OP_MUL_X:
+	DST *= SRC;
+	goto next;
+OP_MUL_K:
+	DST *= IMM;
+	goto next;
+OP_DIV_X:
+	if (unlikely(!SRC))
+		goto div_zero;
+	DST /= SRC;
+	goto next;
+OP_DIV_K:
+	DST /= IMM;
+	goto next;
+OP_MOD_X:
+	if (unlikely(!SRC))
+		goto div_zero;
+	DST %= SRC;
+	goto next;
+OP_MOD_K:
+	DST %= IMM;
+	goto next;
+OP_AND_X:
+	DST &= SRC;
+	goto next;
+OP_AND_K:
+	DST &= IMM;
+	goto next;
+OP_OR_X:
+	DST |= SRC;
+	goto next;
+OP_OR_K:
+	DST |= IMM;
+	goto next;
+OP_XOR_X:
+	DST ^= SRC;
+	goto next;
+OP_XOR_K:
+	DST ^= IMM;
+	goto next;
+OP_LSH_X:
+	DST <<= SRC & 63;
+	goto next;
+OP_LSH_K:
+	DST <<= insn->imm;
+	goto next;
+OP_RSH_X:
+	DST >>= SRC & 63;
+	goto next;
+OP_RSH_K:
+	DST >>= insn->imm;
+	goto next;
+OP_ARSH_X:
+	DST = (u64)((s64)DST >> (SRC & 63));
+	goto next;
+OP_ARSH_K:
+	DST = (u64)((s64)DST >> insn->imm);
+	goto next;
+OP_NEG:
+	DST = -DST;
+	goto next;
+OP_LDDW:
+	DST = (u64)(u32)insn[0].imm | ((u64)(u32)insn[1].imm << 32);
+	insn += 2;
+	goto select_insn;
+
+OP_JA:
+	cond = true;
+	goto jump;
+OP_JEQ_X:
+	cond = DST == SRC;
+	goto jump;
+OP_JEQ_K:
+	cond = DST == IMM8;
+	goto jump;
+OP_JNE_X:
+	cond = DST != SRC;
+	goto jump;
+OP_JNE_K:
+	cond = DST != IMM8;
+	goto jump;
+OP_JGT_X:
+	cond = DST > SRC;
+	goto jump;
+OP_JGT_K:
+	cond = DST > IMM8;
+	goto jump;
+OP_JGE_X:
+	cond = DST >= SRC;
+	goto jump;
+OP_JGE_K:
+	cond = DST >= IMM8;
+	goto jump;
+OP_JLT_X:
+	cond = DST < SRC;
+	goto jump;
+OP_JLT_K:
+	cond = DST < IMM8;
+	goto jump;
+OP_JLE_X:
+	cond = DST <= SRC;
+	goto jump;
+OP_JLE_K:
+	cond = DST <= IMM8;
+	goto jump;
+OP_JSGT_X:
+	cond = (s64)DST > (s64)SRC;
+	goto jump;
+OP_JSGT_K:
+	cond = (s64)DST > (s64)IMM8;
+	goto jump;
+OP_JSGE_X:
+	cond = (s64)DST >= (s64)SRC;
+	goto jump;
+OP_JSGE_K:
+	cond = (s64)DST >= (s64)IMM8;
+	goto jump;
+OP_JSLT_X:
+	cond = (s64)DST < (s64)SRC;
+	goto jump;
+OP_JSLT_K:
+	cond = (s64)DST < (s64)IMM8;
+	goto jump;
+OP_JSLE_X:
+	cond = (s64)DST <= (s64)SRC;
+	goto jump;
+OP_JSLE_K:
+	cond = (s64)DST <= (s64)IMM8;
+	goto jump;
+OP_JSET_X:
+	cond = DST & SRC;
+	goto jump;
+OP_JSET_K:
+	cond = DST & IMM8;
+	goto jump;
+
+OP_LD:
+	if (sysring_env_load(mem, SRC + IMM,
+			     1U << (insn->mod & SYSRING_MEM_SIZE_MASK))) {
+		sysring_vm_stop(vm, SYSRING_STATUS_FAULT, -EFAULT);
+		goto out;
+	}
+	DST = sysring_mem_decode(mem, insn->mod);
+	goto next;
+OP_ST:
+	sysring_mem_encode(mem, SRC, insn->mod);
+	if (sysring_env_store(DST + IMM, mem,
+			      1U << (insn->mod & SYSRING_MEM_SIZE_MASK))) {
+		sysring_vm_stop(vm, SYSRING_STATUS_FAULT, -EFAULT);
+		goto out;
+	}
+	goto next;
+
+OP_SYS:
+	ret = sysring_vm_sys(vm, insn);
+	if (sysring_is_err(ret) && !(insn->mod & SYSRING_SYS_KEEPERR)) {
+		sysring_vm_stop(vm, SYSRING_STATUS_ERROR, ret);
+		goto out;
+	}
+	DST = ret;
+	goto next;
+
+OP_COPY:
+	ret = sysring_vm_copy(DST, SRC, r[insn->mod]);
+	if (ret) {
+		sysring_vm_stop(vm, sysring_fault_status(ret), ret);
+		goto out;
+	}
+	goto next;
+OP_FIND:
+	ret = sysring_vm_find(&DST, SRC, r[insn->src + 1], r[insn->mod],
+			      r[insn->mod + 1]);
+	if (ret) {
+		sysring_vm_stop(vm, sysring_fault_status(ret), ret);
+		goto out;
+	}
+	goto next;
+
+OP_EXIT:
+	sysring_vm_stop(vm, SYSRING_STATUS_EXIT, (s64)DST);
+	goto out;
+
+default_label:
+	/* The checker rejects every opcode that lands here. */
+	sysring_vm_impossible(insn->code);
+	sysring_vm_stop(vm, SYSRING_STATUS_INVALID, -EINVAL);
+	goto out;
+
+div_zero:
+	sysring_vm_stop(vm, SYSRING_STATUS_ERROR, -EDOM);
+	goto out;
+jump:
+	insn += cond ? insn->imm + 1 : 1;
+	goto select_insn;
+next:
+	insn++;
+	goto select_insn;
+out:
+	vm->pc = insn - insns;
+	vm->executed = budget - left;
+}

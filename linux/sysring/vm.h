@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The sysring VM core: the checker and the interpreter.
+ *
+ * vm.c, check.c and opdef.c are freestanding: the same source builds in the
+ * kernel and in userspace (libsysring's fallback backend, host tests and
+ * fuzzers), the way kernel/bpf/disasm.c is shared with bpftool.  Everything
+ * they need from their environment is declared here: the kernel gets it
+ * from its own headers and sysring/syscall.c, userspace from the
+ * <sysring_env.h> it puts on the include path.
+ */
+#ifndef _SYSRING_VM_H
+#define _SYSRING_VM_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/compiler.h>
+#include <linux/uaccess.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/minmax.h>
+#include <linux/bug.h>
+#include <asm/unistd.h>
+#else
+#include <sysring_env.h>
+#endif
+#include <linux/sysring.h>
+
+/* A block's execution state: one register file, shared along a link chain. */
+struct sysring_vm {
+	u64	regs[SYSRING_NR_REGS];
+	s64	res;		/* EXIT value or the -errno that stopped it */
+	u32	executed;	/* instructions run */
+	u16	pc;		/* where it stopped */
+	u8	status;		/* SYSRING_STATUS_* */
+	u8	__pad;
+	void	*env;		/* owned by the environment */
+};
+
+/* Opcode classes: what the checker verifies and which fields an op uses. */
+enum sysring_op_class {
+	SYSRING_CLASS_NONE = 0,	/* not an opcode */
+	SYSRING_CLASS_EXIT,
+	SYSRING_CLASS_LDDW,
+	SYSRING_CLASS_ALU_X,
+	SYSRING_CLASS_ALU_K,
+	SYSRING_CLASS_NEG,
+	SYSRING_CLASS_JA,
+	SYSRING_CLASS_JMP_X,
+	SYSRING_CLASS_JMP_K,
+	SYSRING_CLASS_LD,
+	SYSRING_CLASS_ST,
+	SYSRING_CLASS_SYS,
+	SYSRING_CLASS_COPY,
+	SYSRING_CLASS_FIND,
+};
+
+struct sysring_opdef {
+	const char	*name;	/* assembler mnemonic */
+	u8		class;	/* enum sysring_op_class */
+};
+
+extern const struct sysring_opdef sysring_opdefs[256];
+extern const char *const sysring_check_reasons[__SYSRING_CHECK_MAX];
+
+/* The allow-list of system calls SYS may run (opdef.c). */
+bool sysring_syscall_allowed(u32 nr);
+
+/*
+ * sysring_check - verify a program before it may run
+ * @insns: the program
+ * @len: number of instructions
+ * @max_len: the size limit to apply
+ * @bad_pc: set to the offending instruction on rejection
+ *
+ * Return: SYSRING_CHECK_OK or the SYSRING_CHECK_* reason for rejection.
+ */
+int sysring_check(const struct sysring_insn *insns, u32 len, u32 max_len,
+		  u32 *bad_pc);
+
+/*
+ * sysring_vm_run - run a checked program to completion
+ * @vm: the register file and result; regs are in/out
+ * @insns: a program sysring_check() accepted
+ * @budget: instructions it may execute, at least 1
+ *
+ * Sets vm->status, vm->res, vm->pc and vm->executed.
+ */
+void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
+		    u32 budget);
+
+/*
+ * Provided by the environment (sysring/syscall.c in the kernel):
+ * run system call @nr with six arguments and return its result, and tell a
+ * long-running block to stop (a fatal signal or cancellation pending).
+ */
+long sysring_env_syscall(struct sysring_vm *vm, u32 nr, const u64 *args);
+bool sysring_env_should_stop(struct sysring_vm *vm);
+
+#ifdef __KERNEL__
+/* User memory: only through uaccess; a fault is an error, never an oops. */
+static inline int sysring_env_load(void *dst, u64 uaddr, u32 size)
+{
+	return copy_from_user(dst, u64_to_user_ptr(uaddr), size) ? -EFAULT : 0;
+}
+
+static inline int sysring_env_store(u64 uaddr, const void *src, u32 size)
+{
+	return copy_to_user(u64_to_user_ptr(uaddr), src, size) ? -EFAULT : 0;
+}
+
+#define sysring_vm_impossible(code)					\
+	WARN_ONCE(1, "sysring: opcode %#x passed the checker\n", code)
+#endif
+
+#endif /* _SYSRING_VM_H */
