@@ -255,6 +255,16 @@ static inline void sysring_sqe_set_snap(struct sysring_sqe *sqe, unsigned base)
 	sqe->snap_base = base;
 }
 
+static inline void __sysring_set_insn(struct sysring_insn *insn, __u8 code,
+				      __u8 dst, __u8 src, __u8 mod, __s32 imm)
+{
+	insn->code = code;
+	insn->dst = dst;
+	insn->src = src;
+	insn->mod = mod;
+	insn->imm = imm;
+}
+
 /*
  * One syscall: r0 = nr(r1, ..., r[nargs]); EXIT r0.  The CQE's res is the
  * syscall's result, and a failure ends the block with SYSRING_STATUS_ERROR.
@@ -264,13 +274,12 @@ static inline void sysring_prep_syscall(struct sysring_sqe *sqe, unsigned nr,
 					__u64 a2, __u64 a3, __u64 a4, __u64 a5)
 {
 	const __u64 args[SYSRING_SQE_REGS] = { a0, a1, a2, a3, a4, a5 };
-	const struct sysring_insn insns[2] = {
-		{ .code = SYSRING_OP_SYS, .dst = 0, .src = 1,
-		  .mod = nargs & SYSRING_SYS_NARGS_MASK, .imm = (__s32)nr },
-		{ .code = SYSRING_OP_EXIT, .dst = 0 },
-	};
 
-	sysring_prep_insns(sqe, insns, 2);
+	__sysring_set_insn(&sqe->insns[0], SYSRING_OP_SYS, 0, 1,
+			   (__u8)(nargs & SYSRING_SYS_NARGS_MASK), (__s32)nr);
+	__sysring_set_insn(&sqe->insns[1], SYSRING_OP_EXIT, 0, 0, 0, 0);
+	sqe->ninsns = 2;
+	sqe->flags &= ~SYSRING_SQE_PROG;
 	sysring_sqe_set_regs(sqe, 1, args, nargs);
 }
 
@@ -345,9 +354,9 @@ static inline void sysring_prep_getppid(struct sysring_sqe *sqe)
 /* A block of one EXIT r0; r0 starts at zero, so res is 0. */
 static inline void sysring_prep_nop(struct sysring_sqe *sqe)
 {
-	const struct sysring_insn exit0 = { .code = SYSRING_OP_EXIT };
-
-	sysring_prep_insns(sqe, &exit0, 1);
+	__sysring_set_insn(&sqe->insns[0], SYSRING_OP_EXIT, 0, 0, 0, 0);
+	sqe->ninsns = 1;
+	sqe->flags &= ~SYSRING_SQE_PROG;
 }
 
 #ifdef __cplusplus
