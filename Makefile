@@ -66,3 +66,33 @@ vm-shell: kernel
 
 clean:
 	rm -rf $(filter-out $(BUILD)/linux-source-6.12,$(wildcard $(BUILD)/* $(BUILD)/.[!.]*))
+
+# ---------------------------------------------------------------------------
+# Userspace, the main job and the tests.
+
+.PHONY: libsysring tests examples bench run check
+
+libsysring:
+	$(MAKE) -C libsysring
+
+tests: libsysring
+	$(MAKE) -C tests
+
+examples: libsysring
+	$(MAKE) -C examples
+
+bench: libsysring
+	$(MAKE) -C bench
+
+# Boot the patched kernel, show blocks at work, compare with io_uring.
+run: deps kernel examples bench
+	@echo "== booting the sysring kernel under QEMU (TCG: slow, but one VM for all figures)"
+	tools/vm-run --timeout 900 -- /bin/sh -c '\
+		echo "== sr-cat: cat(1) as one block"; \
+		build/examples/sr-cat /etc/os-release || exit 1; \
+		echo "== sysring vs io_uring vs syscalls, in this VM"; \
+		build/bench/sysring-bench 4096 "$$SYSRING_VM_OUT/bench.csv"'
+
+# Every test; the last line is "N passed, N failed".
+check: deps
+	tools/check
