@@ -104,16 +104,18 @@ static const struct check_case check_cases[] = {
 	  3, SYSRING_CHECK_BAD_JUMP, 1 },
 	{ "jump into LDDW", { SR_JA(1), SR_LDDW(1, 5), SR_EXIT(0) }, 4,
 	  SYSRING_CHECK_BAD_JUMP, 0 },
-	{ "SYS fork", { SR_SYS(0, __NR_fork, 1, 0), SR_EXIT(0) }, 2,
+	{ "SYS fork", { SR_SYS(0, __NR_fork, 0, 0), SR_EXIT(0) }, 2,
 	  SYSRING_CHECK_BAD_SYSCALL, 0 },
 	{ "SYS execve", { SR_SYS(0, __NR_execve, 1, 3), SR_EXIT(0) }, 2,
 	  SYSRING_CHECK_BAD_SYSCALL, 0 },
 	{ "SYS sysring_enter", { SR_SYS(0, __NR_sysring_enter, 1, 4),
 	  SR_EXIT(0) }, 2, SYSRING_CHECK_BAD_SYSCALL, 0 },
-	{ "SYS 9999", { SR_SYS(0, 9999, 1, 0), SR_EXIT(0) }, 2,
+	{ "SYS 9999", { SR_SYS(0, 9999, 0, 0), SR_EXIT(0) }, 2,
 	  SYSRING_CHECK_BAD_SYSCALL, 0 },
-	{ "SYS -1", { SR_SYS(0, -1, 1, 0), SR_EXIT(0) }, 2,
+	{ "SYS -1", { SR_SYS(0, -1, 0, 0), SR_EXIT(0) }, 2,
 	  SYSRING_CHECK_BAD_SYSCALL, 0 },
+	{ "SYS no args with src", { SR_SYS(0, __NR_getppid, 1, 0),
+	  SR_EXIT(0) }, 2, SYSRING_CHECK_RESERVED, 0 },
 	{ "no EXIT", { SR_MOV_K(0, 1) }, 1, SYSRING_CHECK_NO_EXIT, -1 },
 	{ "falls off after EXIT", { SR_EXIT(0), SR_MOV_K(0, 1) }, 2,
 	  SYSRING_CHECK_NO_EXIT, -1 },
@@ -289,7 +291,7 @@ static int test_mmap(struct sysring *ring)
 }
 
 enum bad_sqe {
-	BAD_FLAG_HIGH, BAD_FLAG_DRAIN, BAD_FLAG_ASYNC, BAD_RESV1, BAD_RESV2,
+	BAD_FLAG_HIGH, BAD_FLAG_ASYNC, BAD_RESV1, BAD_RESV2,
 	BAD_NINSNS_0, BAD_NINSNS_7, BAD_NREGS_7, BAD_REG_WINDOW,
 	BAD_BUDGET, BAD_PROG_WITH_INSNS, BAD_OPCODE_INLINE, BAD_NO_EXIT_INLINE,
 	BAD_NR,
@@ -304,7 +306,6 @@ static void make_bad_sqe(struct sysring_sqe *sqe, enum bad_sqe what)
 	sysring_prep_nop(sqe);
 	switch (what) {
 	case BAD_FLAG_HIGH:	sqe->flags = 1U << 15; break;
-	case BAD_FLAG_DRAIN:	sqe->flags = SYSRING_SQE_DRAIN; break;
 	case BAD_FLAG_ASYNC:	sqe->flags = SYSRING_SQE_ASYNC; break;
 	case BAD_RESV1:		sqe->__resv1 = 1; break;
 	case BAD_RESV2:		sqe->__resv2 = 1; break;

@@ -122,14 +122,16 @@ static int test_prep_syscall(void)
 
 	memset(&sqe, 0, sizeof(sqe));
 	sysring_prep_getppid(&sqe);
-	T_EQ(sqe.insns[0].imm, __NR_getppid);
-	T_EQ(sqe.insns[0].mod, 0);
+	T_INSN(sqe.insns[0], SYSRING_OP_SYS, 0, 0, 0, __NR_getppid);
 	T_EQ(sqe.nregs, 0);
 
-	memset(&sqe, 0, sizeof(sqe));
+	/* No memset: prep_nop must clear the SYS slot pair it replaces. */
+	sysring_prep_pread(&sqe, 3, &sqe, 10, 7);
 	sysring_prep_nop(&sqe);
 	T_EQ(sqe.ninsns, 1);
 	T_INSN(sqe.insns[0], SYSRING_OP_EXIT, 0, 0, 0, 0);
+	/* Slots and values a previous prep left behind are cleared. */
+	T_EQ(sqe.insns[1].code, 0);
 	return T_EXIT_PASS;
 }
 

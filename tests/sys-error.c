@@ -69,7 +69,7 @@ static int test_keeperr(struct sysring *ring)
 static int test_keeperr_ok(struct sysring *ring)
 {
 	static const struct sysring_insn insns[] = {
-		SR_SYS_KEEPERR(2, __NR_getppid, 1, 0),
+		SR_SYS_KEEPERR(2, __NR_getppid, 0, 0),
 		SR_EXIT(2),
 	};
 	struct t_cqe c;

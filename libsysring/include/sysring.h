@@ -202,32 +202,45 @@ static inline int sysring_cqe_reg(const struct sysring_cqe *cqe,
 
 /*
  * @n is recorded as is, so a block too long for the SQE is rejected by the
- * kernel instead of running truncated.
+ * kernel instead of running truncated.  The kernel wants unused slots and
+ * the program index zero.
  */
 static inline void sysring_prep_insns(struct sysring_sqe *sqe,
 				      const struct sysring_insn *insns,
 				      unsigned n)
 {
-	memcpy(sqe->insns, insns, (n < SYSRING_SQE_INSNS ? n :
-				   SYSRING_SQE_INSNS) * sizeof(*insns));
+	unsigned copy = n < SYSRING_SQE_INSNS ? n : SYSRING_SQE_INSNS;
+
+	memcpy(sqe->insns, insns, copy * sizeof(*insns));
+	memset(&sqe->insns[copy], 0,
+	       (SYSRING_SQE_INSNS - copy) * sizeof(*insns));
 	sqe->ninsns = n < 255 ? n : 255;
 	sqe->flags &= ~SYSRING_SQE_PROG;
+	sqe->prog = 0;
 }
 
+/* A registered program: the inline slots must be empty. */
 static inline void sysring_prep_prog(struct sysring_sqe *sqe, unsigned index)
 {
+	memset(sqe->insns, 0, sizeof(sqe->insns));
 	sqe->flags |= SYSRING_SQE_PROG;
 	sqe->prog = index;
 	sqe->ninsns = 0;
 }
 
-/* r[base + i] = vals[i]; @n is recorded as is, like sysring_prep_insns. */
+/*
+ * r[base + i] = vals[i]; @n is recorded as is, like sysring_prep_insns, and
+ * the unused values are zeroed as the kernel wants.
+ */
 static inline void sysring_sqe_set_regs(struct sysring_sqe *sqe,
 					unsigned base, const __u64 *vals,
 					unsigned n)
 {
-	memcpy(sqe->regs, vals, (n < SYSRING_SQE_REGS ? n :
-				 SYSRING_SQE_REGS) * sizeof(*vals));
+	unsigned copy = n < SYSRING_SQE_REGS ? n : SYSRING_SQE_REGS;
+
+	if (copy)
+		memcpy(sqe->regs, vals, copy * sizeof(*vals));
+	memset(&sqe->regs[copy], 0, (SYSRING_SQE_REGS - copy) * sizeof(*vals));
 	sqe->reg_base = base;
 	sqe->nregs = n < 255 ? n : 255;
 }
@@ -275,11 +288,13 @@ static inline void sysring_prep_syscall(struct sysring_sqe *sqe, unsigned nr,
 {
 	const __u64 args[SYSRING_SQE_REGS] = { a0, a1, a2, a3, a4, a5 };
 
-	__sysring_set_insn(&sqe->insns[0], SYSRING_OP_SYS, 0, 1,
+	struct sysring_insn insns[2];
+
+	/* Without arguments src is unused, and the checker wants it zero. */
+	__sysring_set_insn(&insns[0], SYSRING_OP_SYS, 0, nargs ? 1 : 0,
 			   (__u8)(nargs & SYSRING_SYS_NARGS_MASK), (__s32)nr);
-	__sysring_set_insn(&sqe->insns[1], SYSRING_OP_EXIT, 0, 0, 0, 0);
-	sqe->ninsns = 2;
-	sqe->flags &= ~SYSRING_SQE_PROG;
+	__sysring_set_insn(&insns[1], SYSRING_OP_EXIT, 0, 0, 0, 0);
+	sysring_prep_insns(sqe, insns, 2);
 	sysring_sqe_set_regs(sqe, 1, args, nargs);
 }
 
@@ -354,9 +369,10 @@ static inline void sysring_prep_getppid(struct sysring_sqe *sqe)
 /* A block of one EXIT r0; r0 starts at zero, so res is 0. */
 static inline void sysring_prep_nop(struct sysring_sqe *sqe)
 {
-	__sysring_set_insn(&sqe->insns[0], SYSRING_OP_EXIT, 0, 0, 0, 0);
-	sqe->ninsns = 1;
-	sqe->flags &= ~SYSRING_SQE_PROG;
+	struct sysring_insn exit0;
+
+	__sysring_set_insn(&exit0, SYSRING_OP_EXIT, 0, 0, 0, 0);
+	sysring_prep_insns(sqe, &exit0, 1);
 }
 
 #ifdef __cplusplus

@@ -6,7 +6,7 @@
  *
  *	struct sysring_insn prog[] = {
  *		SR_MOV_K(1, 0),
- *		SR_SYS(0, __NR_getppid, 1, 0),
+ *		SR_SYS(2, __NR_close, 1, 1),
  *		SR_EXIT(0),
  *	};
  */
@@ -80,7 +80,10 @@
 #define SR_ST(size_flags, dst, src, off)				\
 	SR_INSN(SYSRING_OP_ST, dst, src, size_flags, off)
 
-/* r[dst] = syscall nr(r[argreg], ..., r[argreg + nargs - 1]). */
+/*
+ * r[dst] = syscall nr(r[argreg], ..., r[argreg + nargs - 1]); with no
+ * arguments argreg must be 0.
+ */
 #define SR_SYS(dst, nr, argreg, nargs)					\
 	SR_INSN(SYSRING_OP_SYS, dst, argreg,				\
 		(nargs) & SYSRING_SYS_NARGS_MASK, nr)
