@@ -28,6 +28,22 @@ typedef int64_t s64;
 #define BIT(n)		(1UL << (n))
 #define noinline	__attribute__((noinline))
 #define min_t(type, a, b)	((type)(a) < (type)(b) ? (type)(a) : (type)(b))
+#define min3(a, b, c)	min_t(__typeof__(a), min_t(__typeof__(a), a, b), c)
+#define ____cacheline_aligned_in_smp	__attribute__((aligned(64)))
+#define __counted_by(member)
+#define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
+#define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+static inline bool mem_is_zero(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
 
 /*
  * User memory in the userspace backend: the environment decides how a bad

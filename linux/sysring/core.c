@@ -49,13 +49,6 @@ static struct ctl_table kernel_sysring_table[] = {
 };
 #endif
 
-/* The chain state of one sysring_enter(): which blocks run, which cancel. */
-struct sysring_submit {
-	u32	chain_left;	/* blocks left in the current chain */
-	bool	chain_failed;	/* a LINK block in it did not EXIT */
-	bool	chain_broken;	/* it does not end in this submission */
-};
-
 struct sysring_ctx *sysring_ctx_from_fd(struct fd f)
 {
 	if (fd_file(f)->f_op != &sysring_fops)
@@ -63,208 +56,9 @@ struct sysring_ctx *sysring_ctx_from_fd(struct fd f)
 	return fd_file(f)->private_data;
 }
 
-static u32 sysring_cq_space(struct sysring_ctx *ctx)
-{
-	/* A garbage cq_head from userspace only makes the ring look full. */
-	u32 used = ctx->cached_cq_tail - READ_ONCE(ctx->rings->cq_head);
-
-	return used >= ctx->cq_entries ? 0 : ctx->cq_entries - used;
-}
-
-static void sysring_post_cqe(struct sysring_ctx *ctx,
-			     const struct sysring_sqe *sqe,
-			     const struct sysring_vm *vm, u8 reason)
-{
-	struct sysring_rings *rings = ctx->rings;
-	struct sysring_cqe *cqe;
-	u32 nregs;
-
-	cqe = (void *)&rings->cqes[(ctx->cached_cq_tail & (ctx->cq_entries - 1)) *
-				   ctx->cqe_size];
-	nregs = min_t(u32, ctx->snap_regs, SYSRING_NR_REGS - sqe->snap_base);
-	cqe->user_data = sqe->user_data;
-	cqe->res = vm->res;
-	cqe->status = vm->status;
-	cqe->reason = reason;
-	cqe->reg_base = sqe->snap_base;
-	cqe->nregs = nregs;
-	cqe->pc = vm->pc;
-	cqe->flags = 0;
-	cqe->insns = vm->executed;
-	cqe->__resv = 0;
-	memcpy(cqe->regs, &vm->regs[sqe->snap_base], nregs * sizeof(u64));
-	if (nregs < ctx->snap_regs)
-		memset(&cqe->regs[nregs], 0,
-		       (ctx->snap_regs - nregs) * sizeof(u64));
-
-	/* Pairs with the acquire load of cq_tail in userspace. */
-	smp_store_release(&rings->cq_tail, ++ctx->cached_cq_tail);
-}
-
-static bool sysring_sqe_regs_ok(const struct sysring_sqe *sqe)
-{
-	unsigned int i;
-
-	if (sqe->nregs > SYSRING_SQE_REGS ||
-	    sqe->reg_base + sqe->nregs > SYSRING_NR_REGS)
-		return false;
-	for (i = sqe->nregs; i < SYSRING_SQE_REGS; i++)
-		if (sqe->regs[i])
-			return false;
-	return true;
-}
-
-static bool sysring_sqe_insns_unused(const struct sysring_sqe *sqe, u32 from)
-{
-	return mem_is_zero(&sqe->insns[from],
-			   (SYSRING_SQE_INSNS - from) * sizeof(sqe->insns[0]));
-}
-
-/*
- * Validate an SQE and find its program.  Return: 0, or the -errno to
- * complete it with as SYSRING_STATUS_INVALID; *reason is the checker's.
- */
-static int sysring_sqe_prepare(struct sysring_ctx *ctx,
-			       const struct sysring_sqe *sqe,
-			       const struct sysring_insn **insns, u8 *reason,
-			       u16 *bad_pc)
-{
-	const struct sysring_prog *prog;
-	u32 pc;
-
-	*reason = SYSRING_CHECK_OK;
-	*bad_pc = 0;
-	if (sqe->flags & ~(SYSRING_SQE_FLAGS_SUPPORTED | SYSRING_SQE_DRAIN) ||
-	    sqe->__resv1 || sqe->__resv2 || !sysring_sqe_regs_ok(sqe) ||
-	    sqe->budget > SYSRING_MAX_BUDGET)
-		return -EINVAL;
-
-	if (sqe->flags & SYSRING_SQE_PROG) {
-		if (sqe->ninsns || !sysring_sqe_insns_unused(sqe, 0))
-			return -EINVAL;
-		prog = sysring_prog_get(ctx, sqe->prog);
-		if (!prog)
-			return -ENOENT;
-		*insns = prog->insns;
-		return 0;
-	}
-
-	if (sqe->prog || sqe->ninsns > SYSRING_SQE_INSNS ||
-	    !sysring_sqe_insns_unused(sqe, sqe->ninsns))
-		return -EINVAL;
-	*reason = sysring_check(sqe->insns, sqe->ninsns, SYSRING_SQE_INSNS, &pc);
-	*bad_pc = pc;
-	*insns = sqe->insns;
-	return *reason == SYSRING_CHECK_OK ? 0 : -EINVAL;
-}
-
-static void sysring_run_sqe(struct sysring_ctx *ctx, struct sysring_submit *s,
-			    const struct sysring_sqe *sqe)
-{
-	struct sysring_vm *vm = ctx->vm;
-	const struct sysring_insn *insns;
-	u8 reason;
-	u16 pc;
-	int ret;
-
-	vm->pc = 0;
-	vm->executed = 0;
-	ret = sysring_sqe_prepare(ctx, sqe, &insns, &reason, &pc);
-	if (s->chain_broken) {
-		vm->status = SYSRING_STATUS_INVALID;
-		vm->res = -EINVAL;
-	} else if (ret) {
-		vm->status = SYSRING_STATUS_INVALID;
-		vm->res = ret;
-		vm->pc = pc;
-	} else if (s->chain_failed) {
-		vm->status = SYSRING_STATUS_CANCELED;
-		vm->res = -ECANCELED;
-	} else {
-		memcpy(&vm->regs[sqe->reg_base], sqe->regs,
-		       sqe->nregs * sizeof(u64));
-		sysring_vm_run(vm, insns, sqe->budget ?: ctx->budget);
-	}
-	sysring_post_cqe(ctx, sqe, vm, reason);
-
-	/* Only HARDLINK lets the chain go on past a block that failed. */
-	if (vm->status != SYSRING_STATUS_EXIT &&
-	    !(sqe->flags & SYSRING_SQE_HARDLINK))
-		s->chain_failed = true;
-}
-
-static bool sysring_sqe_linked(const struct sysring_sqe *sqe)
-{
-	return READ_ONCE(sqe->flags) & (SYSRING_SQE_LINK | SYSRING_SQE_HARDLINK);
-}
-
-/*
- * Length of the chain starting at SQ index @head, at most @avail entries,
- * or 0 when it does not end within them.  Membership is decided here once;
- * a flag userspace rewrites later cannot split a chain that is running.
- */
-static u32 sysring_chain_len(struct sysring_ctx *ctx, u32 head, u32 avail)
-{
-	u32 mask = ctx->sq_entries - 1;
-	u32 n;
-
-	for (n = 1; n <= avail; n++)
-		if (!sysring_sqe_linked(&ctx->sqes[(head + n - 1) & mask]))
-			return n;
-	return 0;
-}
-
-/*
- * Run up to @to_submit queued blocks.  A chain starts only when the CQ has
- * room for all of its completions, so none is ever dropped: a full CQ is
- * backpressure (-EBUSY when nothing could be submitted).  A chain that
- * does not end before the last queued entry is refused whole: every entry
- * completes with SYSRING_STATUS_INVALID and -EINVAL, none runs.
- */
-static int sysring_submit_sqes(struct sysring_ctx *ctx, u32 to_submit)
-{
-	struct sysring_submit s = { };
-	struct sysring_sqe sqe;
-	u32 head = ctx->cached_sq_head;
-	u32 avail, done = 0;
-
-	/* Pairs with the release store of sq_tail in userspace. */
-	avail = smp_load_acquire(&ctx->rings->sq_tail) - head;
-	avail = min3(avail, to_submit, ctx->sq_entries);
-
-	while (done < avail) {
-		if (!s.chain_left) {
-			u32 len = sysring_chain_len(ctx, head, avail - done);
-			bool broken = !len;
-
-			if (broken)
-				len = avail - done;
-			if (sysring_cq_space(ctx) < len)
-				break;
-			s.chain_left = len;
-			s.chain_failed = false;
-			s.chain_broken = broken;
-			memset(ctx->vm->regs, 0, sizeof(ctx->vm->regs));
-		}
-		/* Work on a copy: userspace may rewrite the slot meanwhile. */
-		memcpy(&sqe, &ctx->sqes[head & (ctx->sq_entries - 1)], sizeof(sqe));
-		sysring_run_sqe(ctx, &s, &sqe);
-		s.chain_left--;
-		head++;
-		done++;
-	}
-
-	ctx->cached_sq_head = head;
-	/* Pairs with the acquire load of sq_head in userspace: slots are free. */
-	smp_store_release(&ctx->rings->sq_head, head);
-	if (done)
-		wake_up_all(&ctx->cq_wait);
-	return done ?: (avail ? -EBUSY : 0);
-}
-
 static u32 sysring_cq_ready(struct sysring_ctx *ctx)
 {
-	return ctx->cached_cq_tail - READ_ONCE(ctx->rings->cq_head);
+	return ctx->ex.cached_cq_tail - READ_ONCE(ctx->ex.rings->cq_head);
 }
 
 SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
@@ -284,14 +78,16 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 
 	if (to_submit) {
 		mutex_lock(&ctx->lock);
-		ret = sysring_submit_sqes(ctx, to_submit);
+		ret = sysring_submit(&ctx->ex, to_submit);
 		mutex_unlock(&ctx->lock);
 		if (ret < 0)
 			return ret;
+		if (ret)
+			wake_up_all(&ctx->cq_wait);
 	}
 
 	if ((flags & SYSRING_ENTER_GETEVENTS) && min_complete) {
-		u32 want = min(min_complete, ctx->cq_entries);
+		u32 want = min(min_complete, ctx->ex.cq_entries);
 		int err;
 
 		/* Another submitter on this ring may post what we wait for. */
@@ -310,8 +106,8 @@ static __poll_t sysring_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &ctx->cq_wait, wait);
 	/* Pairs with the release store of cq_tail in sysring_post_cqe(). */
-	if (smp_load_acquire(&ctx->rings->cq_tail) !=
-	    READ_ONCE(ctx->rings->cq_head))
+	if (smp_load_acquire(&ctx->ex.rings->cq_tail) !=
+	    READ_ONCE(ctx->ex.rings->cq_head))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
 }
@@ -320,7 +116,7 @@ static void sysring_ctx_free(struct sysring_ctx *ctx)
 {
 	sysring_progs_free(ctx);
 	sysring_rings_free(ctx);
-	kvfree(ctx->vm);
+	kvfree(ctx->ex.vm);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
 }
@@ -368,12 +164,12 @@ static int sysring_params_check(u32 entries, struct sysring_params *p)
 
 static void sysring_params_fill(struct sysring_ctx *ctx, struct sysring_params *p)
 {
-	p->budget = ctx->budget;
+	p->budget = ctx->ex.budget;
 	p->features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		      SYSRING_FEAT_LINK;
 	p->magic = SYSRING_MAGIC;
 	p->sqe_size = sizeof(struct sysring_sqe);
-	p->cqe_size = ctx->cqe_size;
+	p->cqe_size = ctx->ex.cqe_size;
 	p->rings_size = ctx->rings_size;
 	p->sqes_size = ctx->sqes_size;
 
@@ -405,18 +201,18 @@ static struct sysring_ctx *sysring_ctx_alloc(const struct sysring_params *p)
 	mutex_init(&ctx->lock);
 	init_waitqueue_head(&ctx->cq_wait);
 	xa_init_flags(&ctx->progs, XA_FLAGS_ALLOC);
-	ctx->sq_entries = p->sq_entries;
-	ctx->cq_entries = p->cq_entries;
-	ctx->snap_regs = p->snap_regs;
-	ctx->cqe_size = sizeof(struct sysring_cqe) + p->snap_regs * sizeof(u64);
-	ctx->budget = p->budget ?: SYSRING_DEFAULT_BUDGET;
+	ctx->ex.sq_entries = p->sq_entries;
+	ctx->ex.cq_entries = p->cq_entries;
+	ctx->ex.snap_regs = p->snap_regs;
+	ctx->ex.cqe_size = sizeof(struct sysring_cqe) + p->snap_regs * sizeof(u64);
+	ctx->ex.budget = p->budget ?: SYSRING_DEFAULT_BUDGET;
 
-	ctx->vm = kvzalloc(sizeof(*ctx->vm), GFP_KERNEL_ACCOUNT);
-	if (!ctx->vm || sysring_rings_alloc(ctx)) {
+	ctx->ex.vm = kvzalloc(sizeof(*ctx->ex.vm), GFP_KERNEL_ACCOUNT);
+	if (!ctx->ex.vm || sysring_rings_alloc(ctx)) {
 		sysring_ctx_free(ctx);
 		return NULL;
 	}
-	ctx->vm->env = ctx;
+	ctx->ex.vm->env = ctx;
 	return ctx;
 }
 

@@ -20,32 +20,32 @@ static void *sysring_vmalloc_user(size_t size)
 
 int sysring_rings_alloc(struct sysring_ctx *ctx)
 {
-	size_t cqes = (size_t)ctx->cq_entries * ctx->cqe_size;
+	size_t cqes = (size_t)ctx->ex.cq_entries * ctx->ex.cqe_size;
 
-	ctx->rings_size = PAGE_ALIGN(struct_size(ctx->rings, cqes, cqes));
-	ctx->sqes_size = PAGE_ALIGN(array_size(ctx->sq_entries,
+	ctx->rings_size = PAGE_ALIGN(struct_size(ctx->ex.rings, cqes, cqes));
+	ctx->sqes_size = PAGE_ALIGN(array_size(ctx->ex.sq_entries,
 					       sizeof(struct sysring_sqe)));
 
-	ctx->rings = sysring_vmalloc_user(ctx->rings_size);
-	ctx->sqes = sysring_vmalloc_user(ctx->sqes_size);
-	if (!ctx->rings || !ctx->sqes) {
+	ctx->ex.rings = sysring_vmalloc_user(ctx->rings_size);
+	ctx->ex.sqes = sysring_vmalloc_user(ctx->sqes_size);
+	if (!ctx->ex.rings || !ctx->ex.sqes) {
 		sysring_rings_free(ctx);
 		return -ENOMEM;
 	}
 
-	ctx->rings->sq_entries = ctx->sq_entries;
-	ctx->rings->sq_mask = ctx->sq_entries - 1;
-	ctx->rings->cq_entries = ctx->cq_entries;
-	ctx->rings->cq_mask = ctx->cq_entries - 1;
+	ctx->ex.rings->sq_entries = ctx->ex.sq_entries;
+	ctx->ex.rings->sq_mask = ctx->ex.sq_entries - 1;
+	ctx->ex.rings->cq_entries = ctx->ex.cq_entries;
+	ctx->ex.rings->cq_mask = ctx->ex.cq_entries - 1;
 	return 0;
 }
 
 void sysring_rings_free(struct sysring_ctx *ctx)
 {
-	vfree(ctx->rings);
-	vfree(ctx->sqes);
-	ctx->rings = NULL;
-	ctx->sqes = NULL;
+	vfree(ctx->ex.rings);
+	vfree(ctx->ex.sqes);
+	ctx->ex.rings = NULL;
+	ctx->ex.sqes = NULL;
 }
 
 /*
@@ -63,11 +63,11 @@ int sysring_mmap(struct file *file, struct vm_area_struct *vma)
 
 	switch (off) {
 	case SYSRING_OFF_RINGS:
-		ptr = ctx->rings;
+		ptr = ctx->ex.rings;
 		size = ctx->rings_size;
 		break;
 	case SYSRING_OFF_SQES:
-		ptr = ctx->sqes;
+		ptr = ctx->ex.sqes;
 		size = ctx->sqes_size;
 		break;
 	default:

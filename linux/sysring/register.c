@@ -112,9 +112,11 @@ out:
 	return ret;
 }
 
-/* The registered program @index, or NULL; called with ctx->lock held. */
-const struct sysring_prog *sysring_prog_get(struct sysring_ctx *ctx, u32 index)
+/* Called from sysring_submit() with ctx->lock held, like unregistering. */
+const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index)
 {
+	struct sysring_ctx *ctx = container_of(ex, struct sysring_ctx, ex);
+
 	return xa_load(&ctx->progs, index);
 }
 
@@ -144,13 +146,13 @@ SYSCALL_DEFINE4(sysring_register, unsigned int, fd, unsigned int, opcode,
 	mutex_lock(&ctx->lock);
 	switch (opcode) {
 	case SYSRING_REGISTER_PROG:
-		ret = nr_args ? -EINVAL : sysring_register_prog(ctx, arg);
+		ret = nr_args != 1 ? -EINVAL : sysring_register_prog(ctx, arg);
 		break;
 	case SYSRING_UNREGISTER_PROG:
 		ret = arg ? -EINVAL : sysring_unregister_prog(ctx, nr_args);
 		break;
 	case SYSRING_REGISTER_PROBE:
-		ret = nr_args ? -EINVAL : sysring_register_probe(arg);
+		ret = nr_args != 1 ? -EINVAL : sysring_register_probe(arg);
 		break;
 	default:
 		ret = -EINVAL;

@@ -22,6 +22,8 @@
 #include <linux/sched/signal.h>
 #include <linux/minmax.h>
 #include <linux/bug.h>
+#include <linux/cache.h>
+#include <asm/barrier.h>
 #include <asm/unistd.h>
 #else
 #include <sysring_env.h>
@@ -37,6 +39,46 @@ struct sysring_vm {
 	u8	status;		/* SYSRING_STATUS_* */
 	u8	__pad;
 	void	*env;		/* owned by the environment */
+};
+
+/*
+ * The memory shared with userspace at SYSRING_OFF_RINGS.  Userspace writes
+ * sq_tail and cq_head, the kernel sq_head and cq_tail; each side publishes
+ * with a release store and reads the other's index with an acquire load.
+ */
+struct sysring_rings {
+	u32	sq_head;
+	u32	sq_tail;
+	u32	sq_mask;
+	u32	sq_entries;
+	u32	sq_flags;
+	u32	sq_dropped;
+	u32	cq_head ____cacheline_aligned_in_smp;
+	u32	cq_tail;
+	u32	cq_mask;
+	u32	cq_entries;
+	u32	cq_overflow;
+	u32	cq_flags;
+	u8	cqes[] ____cacheline_aligned_in_smp;
+};
+
+struct sysring_prog {
+	u32			len;
+	struct sysring_insn	insns[] __counted_by(len);
+};
+
+/* What running a submission ring needs, in the kernel or in userspace. */
+struct sysring_exec {
+	struct sysring_rings	*rings;
+	struct sysring_sqe	*sqes;
+	u32			sq_entries;
+	u32			cq_entries;
+	u32			cqe_size;
+	u32			snap_regs;
+	u32			budget;		/* default per block */
+	u32			cached_sq_head;
+	u32			cached_cq_tail;
+	struct sysring_vm	*vm;		/* register file for inline runs */
 };
 
 /* Opcode classes: what the checker verifies and which fields an op uses. */
@@ -90,6 +132,17 @@ int sysring_check(const struct sysring_insn *insns, u32 len, u32 max_len,
  */
 void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 		    u32 budget);
+
+/*
+ * sysring_submit - run up to @to_submit queued blocks (submit.c)
+ *
+ * Return: the number of SQEs consumed, or -EBUSY when the CQ has no room
+ * for the next chain and nothing was consumed.
+ */
+int sysring_submit(struct sysring_exec *ex, u32 to_submit);
+
+/* The registered program @index, or NULL: provided by the environment. */
+const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index);
 
 /*
  * Provided by the environment (sysring/syscall.c in the kernel):

@@ -259,7 +259,7 @@ struct sysring_cq_offsets {
 };
 
 struct sysring_params {
-	__u32	sq_entries;	/* in: requested; out: rounded up */
+	__u32	sq_entries;	/* out: the entries argument, rounded up */
 	__u32	cq_entries;	/* in with SYSRING_SETUP_CQSIZE; out */
 	__u32	flags;		/* SYSRING_SETUP_* */
 	__u32	snap_regs;	/* registers in each CQE: 0, 4, 8, 16, 32, 64 */
@@ -285,9 +285,9 @@ struct sysring_params {
 
 /* sysring_register opcodes. */
 enum sysring_register_op {
-	SYSRING_REGISTER_PROG = 0,	/* arg: struct sysring_prog_reg */
-	SYSRING_UNREGISTER_PROG = 1,	/* nr_args: program index */
-	SYSRING_REGISTER_PROBE = 2,	/* arg: struct sysring_probe */
+	SYSRING_REGISTER_PROG = 0,	/* arg: struct sysring_prog_reg, nr_args 1 */
+	SYSRING_UNREGISTER_PROG = 1,	/* arg NULL, nr_args: program index */
+	SYSRING_REGISTER_PROBE = 2,	/* arg: struct sysring_probe, nr_args 1 */
 	__SYSRING_REGISTER_MAX,
 };
 
