@@ -133,64 +133,6 @@ const struct file_operations sysring_fops = {
 	.poll		= sysring_poll,
 };
 
-static bool sysring_snap_regs_ok(u32 n)
-{
-	return n == 0 || (n >= 4 && n <= SYSRING_MAX_SNAP_REGS && is_power_of_2(n));
-}
-
-static int sysring_params_check(u32 entries, struct sysring_params *p)
-{
-	if (!mem_is_zero(p->__resv, sizeof(p->__resv)) ||
-	    (p->flags & ~SYSRING_SETUP_FLAGS))
-		return -EINVAL;
-	if (!entries || entries > SYSRING_MAX_ENTRIES)
-		return -EINVAL;
-	if (!sysring_snap_regs_ok(p->snap_regs) ||
-	    p->budget > SYSRING_MAX_BUDGET)
-		return -EINVAL;
-
-	p->sq_entries = roundup_pow_of_two(entries);
-	if (p->flags & SYSRING_SETUP_CQSIZE) {
-		/* Every chain of a full SQ must fit: no fewer CQ than SQ. */
-		if (p->cq_entries < p->sq_entries ||
-		    p->cq_entries > SYSRING_MAX_CQ_ENTRIES)
-			return -EINVAL;
-		p->cq_entries = roundup_pow_of_two(p->cq_entries);
-	} else {
-		p->cq_entries = 2 * p->sq_entries;
-	}
-	return 0;
-}
-
-static void sysring_params_fill(struct sysring_ctx *ctx, struct sysring_params *p)
-{
-	p->budget = ctx->ex.budget;
-	p->features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
-		      SYSRING_FEAT_LINK;
-	p->magic = SYSRING_MAGIC;
-	p->sqe_size = sizeof(struct sysring_sqe);
-	p->cqe_size = ctx->ex.cqe_size;
-	p->rings_size = ctx->rings_size;
-	p->sqes_size = ctx->sqes_size;
-
-	memset(&p->sq_off, 0, sizeof(p->sq_off));
-	p->sq_off.head = offsetof(struct sysring_rings, sq_head);
-	p->sq_off.tail = offsetof(struct sysring_rings, sq_tail);
-	p->sq_off.ring_mask = offsetof(struct sysring_rings, sq_mask);
-	p->sq_off.ring_entries = offsetof(struct sysring_rings, sq_entries);
-	p->sq_off.flags = offsetof(struct sysring_rings, sq_flags);
-	p->sq_off.dropped = offsetof(struct sysring_rings, sq_dropped);
-
-	memset(&p->cq_off, 0, sizeof(p->cq_off));
-	p->cq_off.head = offsetof(struct sysring_rings, cq_head);
-	p->cq_off.tail = offsetof(struct sysring_rings, cq_tail);
-	p->cq_off.ring_mask = offsetof(struct sysring_rings, cq_mask);
-	p->cq_off.ring_entries = offsetof(struct sysring_rings, cq_entries);
-	p->cq_off.overflow = offsetof(struct sysring_rings, cq_overflow);
-	p->cq_off.cqes = offsetof(struct sysring_rings, cqes);
-	p->cq_off.flags = offsetof(struct sysring_rings, cq_flags);
-}
-
 static struct sysring_ctx *sysring_ctx_alloc(const struct sysring_params *p)
 {
 	struct sysring_ctx *ctx;
@@ -201,11 +143,7 @@ static struct sysring_ctx *sysring_ctx_alloc(const struct sysring_params *p)
 	mutex_init(&ctx->lock);
 	init_waitqueue_head(&ctx->cq_wait);
 	xa_init_flags(&ctx->progs, XA_FLAGS_ALLOC);
-	ctx->ex.sq_entries = p->sq_entries;
-	ctx->ex.cq_entries = p->cq_entries;
-	ctx->ex.snap_regs = p->snap_regs;
-	ctx->ex.cqe_size = sizeof(struct sysring_cqe) + p->snap_regs * sizeof(u64);
-	ctx->ex.budget = p->budget ?: SYSRING_DEFAULT_BUDGET;
+	sysring_exec_init(&ctx->ex, p);
 
 	ctx->ex.vm = kvzalloc(sizeof(*ctx->ex.vm), GFP_KERNEL_ACCOUNT);
 	if (!ctx->ex.vm || sysring_rings_alloc(ctx)) {
@@ -232,7 +170,10 @@ static long sysring_create(u32 entries, struct sysring_params __user *params)
 	ctx = sysring_ctx_alloc(&p);
 	if (!ctx)
 		return -ENOMEM;
-	sysring_params_fill(ctx, &p);
+	sysring_params_fill(&ctx->ex, &p);
+	p.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS | SYSRING_FEAT_LINK;
+	p.rings_size = ctx->rings_size;
+	p.sqes_size = ctx->sqes_size;
 
 	/* A new inode per ring lets an LSM refuse its creation. */
 	file = anon_inode_create_getfile("[sysring]", &sysring_fops, ctx,

@@ -20,11 +20,8 @@ static void *sysring_vmalloc_user(size_t size)
 
 int sysring_rings_alloc(struct sysring_ctx *ctx)
 {
-	size_t cqes = (size_t)ctx->ex.cq_entries * ctx->ex.cqe_size;
-
-	ctx->rings_size = PAGE_ALIGN(struct_size(ctx->ex.rings, cqes, cqes));
-	ctx->sqes_size = PAGE_ALIGN(array_size(ctx->ex.sq_entries,
-					       sizeof(struct sysring_sqe)));
+	ctx->rings_size = PAGE_ALIGN(sysring_rings_bytes(&ctx->ex));
+	ctx->sqes_size = PAGE_ALIGN(sysring_sqes_bytes(&ctx->ex));
 
 	ctx->ex.rings = sysring_vmalloc_user(ctx->rings_size);
 	ctx->ex.sqes = sysring_vmalloc_user(ctx->sqes_size);
@@ -33,10 +30,7 @@ int sysring_rings_alloc(struct sysring_ctx *ctx)
 		return -ENOMEM;
 	}
 
-	ctx->ex.rings->sq_entries = ctx->ex.sq_entries;
-	ctx->ex.rings->sq_mask = ctx->ex.sq_entries - 1;
-	ctx->ex.rings->cq_entries = ctx->ex.cq_entries;
-	ctx->ex.rings->cq_mask = ctx->ex.cq_entries - 1;
+	sysring_rings_init(&ctx->ex);
 	return 0;
 }
 

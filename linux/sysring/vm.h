@@ -21,6 +21,9 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/minmax.h>
+#include <linux/log2.h>
+#include <linux/overflow.h>
+#include <linux/stddef.h>
 #include <linux/bug.h>
 #include <linux/cache.h>
 #include <asm/barrier.h>
@@ -132,6 +135,14 @@ int sysring_check(const struct sysring_insn *insns, u32 len, u32 max_len,
  */
 void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 		    u32 budget);
+
+/* Ring geometry (params.c). */
+int sysring_params_check(u32 entries, struct sysring_params *p);
+void sysring_exec_init(struct sysring_exec *ex, const struct sysring_params *p);
+void sysring_params_fill(const struct sysring_exec *ex, struct sysring_params *p);
+size_t sysring_rings_bytes(const struct sysring_exec *ex);
+size_t sysring_sqes_bytes(const struct sysring_exec *ex);
+void sysring_rings_init(const struct sysring_exec *ex);
 
 /*
  * sysring_submit - run up to @to_submit queued blocks (submit.c)
