@@ -87,7 +87,7 @@ bench: libsysring
 # Boot the patched kernel, show blocks at work, compare with io_uring.
 run: deps kernel examples bench
 	@echo "== booting the sysring kernel under QEMU (TCG: slow, but one VM for all figures)"
-	tools/vm-run --timeout 900 -- /bin/sh -c '\
+	tools/vm-run --timeout 900 -- env SYSRING_BACKEND=kernel /bin/sh -c '\
 		echo "== sr-cat: cat(1) as one block"; \
 		build/examples/sr-cat /etc/os-release || exit 1; \
 		echo "== sysring vs io_uring vs syscalls, in this VM"; \

@@ -59,6 +59,8 @@ int main(int argc, char **argv)
 	}
 
 	sqe = sysring_get_sqe(&ring);
+	if (!sqe)
+		return 1;
 	sysring_prep_prog(sqe, prog);
 	sysring_sqe_set_regs(sqe, 1, (const __u64[]){ (__u64)AT_FDCWD,
 			     (__u64)(unsigned long)argv[1], O_RDONLY,

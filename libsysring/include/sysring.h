@@ -31,6 +31,12 @@ extern "C" {
 #endif
 #endif
 
+/*
+ * Set in sysring_params.features and sysring.features when the ring runs on
+ * the library's userspace backend (no kernel sysring, or SYSRING_BACKEND=user).
+ */
+#define SYSRING_FEAT_USER_BACKEND	(1U << 31)
+
 /* The kernel and user space share the ring indices: pair acquire/release. */
 #define sysring_smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define sysring_smp_store_release(p, v)	\

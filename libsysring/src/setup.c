@@ -97,13 +97,13 @@ int sysring_queue_init_params(unsigned entries, struct sysring *ring,
 	if (fd < 0)
 		return fd;
 	if (!sysring_params_ok(p)) {
-		close(fd);
+		__sys_sysring_close(fd);
 		return -ENOSYS;
 	}
 
 	ret = sysring_queue_mmap(fd, p, ring);
 	if (ret) {
-		close(fd);
+		__sys_sysring_close(fd);
 		return ret;
 	}
 	ring->ring_fd = fd;
@@ -127,7 +127,7 @@ void sysring_queue_exit(struct sysring *ring)
 	if (!ring || ring->ring_fd < 0)
 		return;
 	sysring_unmap_rings(ring);
-	close(ring->ring_fd);
+	__sys_sysring_close(ring->ring_fd);
 	memset(ring, 0, sizeof(*ring));
 	ring->ring_fd = -1;
 }

@@ -1,8 +1,32 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The three sysring system calls, or the userspace backend behind them.
+ *
+ * SYSRING_BACKEND=kernel uses only the kernel, =user only the userspace
+ * backend; unset, the userspace backend takes over when the kernel has no
+ * sysring (ENOSYS).  enter and register follow the fd to its backend.
+ */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "syscall.h"
+#include "backend.h"
+
+enum sysring_backend_choice { BACKEND_AUTO, BACKEND_KERNEL, BACKEND_USER };
+
+static enum sysring_backend_choice sysring_backend_choice(void)
+{
+	const char *v = getenv("SYSRING_BACKEND");
+
+	if (v && !strcmp(v, "kernel"))
+		return BACKEND_KERNEL;
+	if (v && !strcmp(v, "user"))
+		return BACKEND_USER;
+	return BACKEND_AUTO;
+}
 
 #ifdef __NR_sysring_setup
 /* syscall(2) reports through errno; hand back -errno instead. */
@@ -11,50 +35,93 @@ static int sysring_syscall_ret(long ret)
 	return ret < 0 ? -errno : (int)ret;
 }
 
-int __sys_sysring_setup(unsigned entries, struct sysring_params *p)
+static int sysring_kernel_setup(unsigned entries, struct sysring_params *p)
 {
 	return sysring_syscall_ret(syscall(__NR_sysring_setup, entries, p));
 }
 
-int __sys_sysring_enter(unsigned fd, unsigned to_submit,
-			unsigned min_complete, unsigned flags)
+static int sysring_kernel_enter(unsigned fd, unsigned to_submit,
+				unsigned min_complete, unsigned flags)
 {
 	return sysring_syscall_ret(syscall(__NR_sysring_enter, fd, to_submit,
 					   min_complete, flags));
 }
 
-int __sys_sysring_register(unsigned fd, unsigned opcode, void *arg,
-			   unsigned nr_args)
+static int sysring_kernel_register(unsigned fd, unsigned opcode, void *arg,
+				   unsigned nr_args)
 {
 	return sysring_syscall_ret(syscall(__NR_sysring_register, fd, opcode,
 					   arg, nr_args));
 }
 #else
-/* No syscall numbers for this architecture: there is no sysring here. */
-int __sys_sysring_setup(unsigned entries, struct sysring_params *p)
+/* No syscall numbers for this architecture: only the userspace backend. */
+static int sysring_kernel_setup(unsigned entries, struct sysring_params *p)
 {
 	(void)entries;
 	(void)p;
 	return -ENOSYS;
 }
 
-int __sys_sysring_enter(unsigned fd, unsigned to_submit,
-			unsigned min_complete, unsigned flags)
+static int sysring_kernel_enter(unsigned fd, unsigned to_submit,
+				unsigned min_complete, unsigned flags)
 {
-	(void)fd;
 	(void)to_submit;
 	(void)min_complete;
 	(void)flags;
-	return -ENOSYS;
+	return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EOPNOTSUPP;
+}
+
+static int sysring_kernel_register(unsigned fd, unsigned opcode, void *arg,
+				   unsigned nr_args)
+{
+	(void)opcode;
+	(void)arg;
+	(void)nr_args;
+	return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EOPNOTSUPP;
+}
+#endif
+
+int __sys_sysring_setup(unsigned entries, struct sysring_params *p)
+{
+	enum sysring_backend_choice choice = sysring_backend_choice();
+	int ret;
+
+	if (choice == BACKEND_USER)
+		return sysring_user_setup(entries, p);
+	ret = sysring_kernel_setup(entries, p);
+	if (ret == -ENOSYS && choice == BACKEND_AUTO)
+		ret = sysring_user_setup(entries, p);
+	return ret;
+}
+
+/* A kernel without sysring says ENOSYS even for fds that are no ring. */
+static int sysring_not_a_ring(unsigned fd, int ret)
+{
+	if (ret != -ENOSYS)
+		return ret;
+	return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EOPNOTSUPP;
+}
+
+int __sys_sysring_enter(unsigned fd, unsigned to_submit,
+			unsigned min_complete, unsigned flags)
+{
+	if (sysring_user_owns(fd))
+		return sysring_user_enter(fd, to_submit, min_complete, flags);
+	return sysring_not_a_ring(fd, sysring_kernel_enter(fd, to_submit,
+							   min_complete, flags));
 }
 
 int __sys_sysring_register(unsigned fd, unsigned opcode, void *arg,
 			   unsigned nr_args)
 {
-	(void)fd;
-	(void)opcode;
-	(void)arg;
-	(void)nr_args;
-	return -ENOSYS;
+	if (sysring_user_owns(fd))
+		return sysring_user_register(fd, opcode, arg, nr_args);
+	return sysring_not_a_ring(fd, sysring_kernel_register(fd, opcode, arg,
+							      nr_args));
 }
-#endif
+
+void __sys_sysring_close(int fd)
+{
+	sysring_user_release(fd);
+	close(fd);
+}

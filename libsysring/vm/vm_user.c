@@ -4,7 +4,6 @@
  * syscall(2), user memory through process_vm_readv/writev on this very
  * process so that a bad address becomes EFAULT, as it does in the kernel.
  */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/uio.h>
