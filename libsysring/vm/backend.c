@@ -293,7 +293,7 @@ static int sysring_user_probe(u64 uarg)
 	if (!mem_is_zero(probe, sizeof(*probe)))
 		return -EINVAL;
 	for (i = 0; i < 256; i++)
-		if (sysring_opdefs[i].class != SYSRING_CLASS_NONE)
+		if (sysring_op_valid(i))
 			probe->ops[i / 64] |= 1ULL << (i % 64);
 	for (i = 0; i < SYSRING_PROBE_SYSCALLS; i++)
 		if (sysring_syscall_allowed(i))

@@ -41,6 +41,12 @@ static const u8 sysring_class_fields[] = {
 	[SYSRING_CLASS_FIND]	= F_DST | F_SRC | F_MOD,
 };
 
+bool sysring_op_valid(u8 code)
+{
+	return sysring_op_known[code] &&
+	       sysring_opdefs[code].class != SYSRING_CLASS_NONE;
+}
+
 static bool sysring_fields_ok(const struct sysring_insn *insn, u8 allowed)
 {
 	return (insn->dst == 0 || (allowed & F_DST)) &&
@@ -103,7 +109,7 @@ static int sysring_check_insn(const struct sysring_insn *insns, u32 len,
 	const struct sysring_insn *insn = &insns[pc];
 	u8 class = sysring_opdefs[insn->code].class;
 
-	if (!sysring_op_known[insn->code] || class == SYSRING_CLASS_NONE)
+	if (!sysring_op_valid(insn->code))
 		return SYSRING_CHECK_BAD_OPCODE;
 	if (!sysring_fields_ok(insn, sysring_class_fields[class]))
 		return SYSRING_CHECK_RESERVED;

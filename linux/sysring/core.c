@@ -77,8 +77,10 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 		return -EOPNOTSUPP;
 
 	if (to_submit) {
-		mutex_lock(&ctx->lock);
-		ret = sysring_submit(&ctx->ex, to_submit);
+		/* A block may sleep in a syscall with the lock held. */
+		if (mutex_lock_killable(&ctx->lock))
+			return -EINTR;
+		ret = sysring_exec_submit(&ctx->ex, to_submit);
 		mutex_unlock(&ctx->lock);
 		if (ret < 0)
 			return ret;

@@ -67,7 +67,10 @@ int sysring_mmap(struct file *file, struct vm_area_struct *vma)
 	default:
 		return -EINVAL;
 	}
-	if (len > size)
+	/* A private or executable mapping would not be the shared ring. */
+	if (len > size || !(vma->vm_flags & VM_SHARED) ||
+	    (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
+	vm_flags_clear(vma, VM_MAYEXEC);
 	return remap_vmalloc_range(vma, ptr, 0);
 }

@@ -96,7 +96,7 @@ static int sysring_register_probe(void __user *arg)
 		goto out;
 	}
 	for (i = 0; i < 256; i++)
-		if (sysring_opdefs[i].class != SYSRING_CLASS_NONE)
+		if (sysring_op_valid(i))
 			probe->ops[i / 64] |= 1ULL << (i % 64);
 	for (i = 0; i < SYSRING_PROBE_SYSCALLS; i++)
 		if (sysring_syscall_allowed(i))
@@ -112,7 +112,7 @@ out:
 	return ret;
 }
 
-/* Called from sysring_submit() with ctx->lock held, like unregistering. */
+/* Called from sysring_exec_submit() with ctx->lock held, like unregistering. */
 const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index)
 {
 	struct sysring_ctx *ctx = container_of(ex, struct sysring_ctx, ex);
@@ -143,7 +143,8 @@ SYSCALL_DEFINE4(sysring_register, unsigned int, fd, unsigned int, opcode,
 	if (!ctx)
 		return -EOPNOTSUPP;
 
-	mutex_lock(&ctx->lock);
+	if (mutex_lock_killable(&ctx->lock))
+		return -EINTR;
 	switch (opcode) {
 	case SYSRING_REGISTER_PROG:
 		ret = nr_args != 1 ? -EINVAL : sysring_register_prog(ctx, arg);

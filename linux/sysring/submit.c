@@ -122,8 +122,11 @@ static void sysring_run_sqe(struct sysring_exec *ex, struct sysring_chain *s,
 	vm->executed = 0;
 	ret = sysring_sqe_prepare(ex, sqe, &insns, &reason, &pc);
 	if (s->chain_broken) {
+		/* The chain is the cause, not this entry's own program. */
 		vm->status = SYSRING_STATUS_INVALID;
 		vm->res = -EINVAL;
+		vm->pc = 0;
+		reason = SYSRING_CHECK_OK;
 	} else if (ret) {
 		vm->status = SYSRING_STATUS_INVALID;
 		vm->res = ret;
@@ -166,30 +169,33 @@ static u32 sysring_chain_len(struct sysring_exec *ex, u32 head, u32 avail)
 }
 
 /*
- * Run up to @to_submit queued blocks.  A chain starts only when the CQ has
- * room for all of its completions, so none is ever dropped: a full CQ is
- * backpressure (-EBUSY when nothing could be submitted).  A chain that
- * does not end before the last queued entry is refused whole: every entry
- * completes with SYSRING_STATUS_INVALID and -EINVAL, none runs.
+ * Run up to @to_submit queued blocks.  A chain is never split: when
+ * @to_submit ends inside one, the rest of it runs too and is counted.  A
+ * chain starts only when the CQ has room for all of its completions, so
+ * none is ever dropped: a full CQ is backpressure (-EBUSY when nothing
+ * could be submitted).  A chain that does not end before the last queued
+ * entry is refused whole: every entry completes with
+ * SYSRING_STATUS_INVALID and -EINVAL, none runs.
  */
-int sysring_submit(struct sysring_exec *ex, u32 to_submit)
+int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 {
 	struct sysring_chain s = { };
 	struct sysring_sqe sqe;
 	u32 head = ex->cached_sq_head;
-	u32 avail, done = 0;
+	u32 queued, done = 0;
 
 	/* Pairs with the release store of sq_tail in userspace. */
-	avail = smp_load_acquire(&ex->rings->sq_tail) - head;
-	avail = min3(avail, to_submit, ex->sq_entries);
+	queued = smp_load_acquire(&ex->rings->sq_tail) - head;
+	queued = min(queued, ex->sq_entries);
+	to_submit = min(to_submit, queued);
 
-	while (done < avail) {
+	while (done < to_submit || s.chain_left) {
 		if (!s.chain_left) {
-			u32 len = sysring_chain_len(ex, head, avail - done);
+			u32 len = sysring_chain_len(ex, head, queued - done);
 			bool broken = !len;
 
 			if (broken)
-				len = avail - done;
+				len = queued - done;
 			if (sysring_cq_space(ex) < len)
 				break;
 			s.chain_left = len;
@@ -210,6 +216,5 @@ int sysring_submit(struct sysring_exec *ex, u32 to_submit)
 	smp_store_release(&ex->rings->sq_head, head);
 	if (done)
 		return done;
-	return avail ? -EBUSY : 0;
+	return to_submit ? -EBUSY : 0;
 }
-

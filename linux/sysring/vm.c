@@ -2,7 +2,7 @@
 /*
  * The sysring interpreter.  Like ___bpf_prog_run() in kernel/bpf/core.c it
  * dispatches through a computed-goto table built from the same opcode list
- * (__SYSRING_OP_MAPPER) that the checker's allow-list is built from.  It
+ * (opcodes.h) that the checker's allow-list is built from.  It
  * trusts what sysring_check() proved: known opcodes, jump targets inside the
  * program, allowed syscalls and register windows inside the register file.
  * What only run time can tell is checked here: the budget, user memory
@@ -76,11 +76,13 @@ static noinline int sysring_vm_find(u64 *out, u64 hay, u64 hlen, u64 needle,
 
 	if (hlen > SYSRING_COPY_MAX || nlen > SYSRING_FIND_NEEDLE_MAX)
 		return -E2BIG;
-	*out = nlen ? (u64)-1 : 0;
-	if (!nlen || nlen > hlen)
+	if (!nlen || nlen > hlen) {
+		*out = nlen ? (u64)-1 : 0;
 		return 0;
+	}
 	if (sysring_env_load(pat, needle, nlen))
 		return -EFAULT;
+	*out = (u64)-1;
 
 	/* Windows overlap by nlen - 1 bytes so no match straddles two. */
 	while (pos + nlen <= hlen) {
@@ -149,6 +151,7 @@ void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 	u32 left = budget;
 	bool cond;
 	u8 mem[8];
+	u64 found;
 	long ret;
 
 select_insn:
@@ -157,11 +160,11 @@ select_insn:
 		sysring_vm_stop(vm, SYSRING_STATUS_BUDGET, -ETIME);
 		goto out;
 	}
-	left--;
 	if (unlikely(!(left & 1023)) && sysring_env_should_stop(vm)) {
 		sysring_vm_stop(vm, SYSRING_STATUS_CANCELED, -EINTR);
 		goto out;
 	}
+	left--;
 	goto *jumptable[insn->code];
 
 OP_MOV_X:
@@ -352,12 +355,13 @@ OP_COPY:
 	}
 	goto next;
 OP_FIND:
-	ret = sysring_vm_find(&DST, SRC, r[insn->src + 1], r[insn->mod],
+	ret = sysring_vm_find(&found, SRC, r[insn->src + 1], r[insn->mod],
 			      r[insn->mod + 1]);
 	if (ret) {
 		sysring_vm_stop(vm, sysring_fault_status(ret), ret);
 		goto out;
 	}
+	DST = found;
 	goto next;
 
 OP_EXIT:

@@ -110,6 +110,9 @@ struct sysring_opdef {
 extern const struct sysring_opdef sysring_opdefs[256];
 extern const char *const sysring_check_reasons[__SYSRING_CHECK_MAX];
 
+/* Whether the checker accepts opcode @code at all (check.c). */
+bool sysring_op_valid(u8 code);
+
 /* The allow-list of system calls SYS may run (opdef.c). */
 bool sysring_syscall_allowed(u32 nr);
 
@@ -145,12 +148,12 @@ size_t sysring_sqes_bytes(const struct sysring_exec *ex);
 void sysring_rings_init(const struct sysring_exec *ex);
 
 /*
- * sysring_submit - run up to @to_submit queued blocks (submit.c)
+ * sysring_exec_submit - run up to @to_submit queued blocks (submit.c)
  *
  * Return: the number of SQEs consumed, or -EBUSY when the CQ has no room
  * for the next chain and nothing was consumed.
  */
-int sysring_submit(struct sysring_exec *ex, u32 to_submit);
+int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit);
 
 /* The registered program @index, or NULL: provided by the environment. */
 const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index);

@@ -121,8 +121,9 @@ struct sysring_insn {
 
 /*
  * SYS: r[dst] = syscall(imm, r[src], ..., r[src + nargs - 1]).
- * A negative result stops the block with SYSRING_STATUS_ERROR unless
- * SYSRING_SYS_KEEPERR is set, in which case it is stored in r[dst].
+ * A result from -4095 to -1 (an -errno) stops the block with
+ * SYSRING_STATUS_ERROR unless SYSRING_SYS_KEEPERR is set, in which case it
+ * is stored in r[dst] like any other result.
  */
 #define SYSRING_SYS_NARGS_MASK	0x07	/* 0..6 */
 #define SYSRING_SYS_KEEPERR	0x80
