@@ -186,8 +186,8 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 
 	/* Pairs with the release store of sq_tail in userspace. */
 	queued = smp_load_acquire(&ex->rings->sq_tail) - head;
-	queued = min(queued, ex->sq_entries);
-	to_submit = min(to_submit, queued);
+	queued = min_t(u32, queued, ex->sq_entries);
+	to_submit = min_t(u32, to_submit, queued);
 
 	while (done < to_submit || s.chain_left) {
 		if (!s.chain_left) {

@@ -8,6 +8,9 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/syscall.h>
+#ifdef CONFIG_UML
+#include <sysdep/syscalls.h>	/* sys_call_table */
+#endif
 
 #include "vm.h"
 
