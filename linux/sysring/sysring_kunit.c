@@ -1,0 +1,1807 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for sysring: the checker, the interpreter, the SYS
+ * instruction and the ring set-up, submission and register paths.
+ *
+ * User memory comes from kunit_vm_mmap(), which gives the test kthread an
+ * mm of its own, so LD, ST, COPY, FIND and the system calls see ordinary
+ * user addresses.
+ *
+ * Run with: ./tools/testing/kunit/kunit.py run --kunitconfig=sysring
+ */
+#include <kunit/test.h>
+#include <linux/args.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/mman.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/syscalls.h>
+#include <linux/uaccess.h>
+#include <asm/syscall.h>
+
+#include "core.h"
+
+/* An instruction as a compound literal, like BPF_ALU64_REG() and friends. */
+#define SR_RAW(c, d, s, m, i)						\
+	((struct sysring_insn){ .code = (c), .dst = (d), .src = (s),	\
+				.mod = (m), .imm = (i) })
+#define SR(op, d, s, m, i)	SR_RAW(SYSRING_OP_##op, d, s, m, i)
+#define SR_EXIT(d)		SR(EXIT, d, 0, 0, 0)
+#define SR_MOVK(d, i)		SR(MOV_K, d, 0, 0, i)
+/* LDDW takes two slots: the low and the high half of the constant. */
+#define SR_LDDW_LO(d, v)	SR(LDDW, d, 0, 0, (s32)lower_32_bits(v))
+#define SR_LDDW_HI(v)		SR_RAW(0, 0, 0, 0, (s32)upper_32_bits(v))
+
+#define SR_NINSNS(...)		COUNT_ARGS(__VA_ARGS__)
+
+#define SR_PROG_MAX	16
+
+static const char *sysring_reason_name(int reason)
+{
+	if (reason < 0 || reason >= __SYSRING_CHECK_MAX ||
+	    !sysring_check_reasons[reason])
+		return "(unknown reason)";
+	return sysring_check_reasons[reason];
+}
+
+static struct sysring_vm *sysring_test_vm(struct kunit *test)
+{
+	struct sysring_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, vm);
+	return vm;
+}
+
+/* Check @insns, which must be accepted, and run it. */
+static void sysring_test_run(struct kunit *test, struct sysring_vm *vm,
+			     const struct sysring_insn *insns, u32 len,
+			     u32 budget)
+{
+	u32 pc = ~0U;
+	int reason = sysring_check(insns, len, SYSRING_MAX_PROG_INSNS, &pc);
+
+	KUNIT_ASSERT_EQ_MSG(test, reason, SYSRING_CHECK_OK,
+			    "checker rejected the test program at pc %u: %s",
+			    pc, sysring_reason_name(reason));
+	sysring_vm_run(vm, insns, budget);
+}
+
+static void sysring_expect_stop(struct kunit *test,
+				const struct sysring_vm *vm, u8 status,
+				s64 res, u16 pc, u32 executed)
+{
+	KUNIT_EXPECT_EQ_MSG(test, vm->status, status,
+			    "status (res %lld, pc %u)", vm->res, vm->pc);
+	KUNIT_EXPECT_EQ_MSG(test, vm->res, res, "res (status %u, pc %u)",
+			    vm->status, vm->pc);
+	KUNIT_EXPECT_EQ_MSG(test, vm->pc, pc, "pc where the block stopped");
+	KUNIT_EXPECT_EQ_MSG(test, vm->executed, executed,
+			    "instructions executed");
+}
+
+/* Anonymous user memory in the test's own mm. */
+static u64 sysring_test_umem(struct kunit *test, size_t len,
+			     unsigned long prot)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, len, prot,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE_MSG(test, addr, 0, "kunit_vm_mmap() failed");
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr),
+			       "kunit_vm_mmap() failed: %ld", (long)addr);
+	return addr;
+}
+
+static u64 sysring_test_urw(struct kunit *test, size_t len)
+{
+	return sysring_test_umem(test, len, PROT_READ | PROT_WRITE);
+}
+
+static void sysring_test_put(struct kunit *test, u64 uaddr, const void *src,
+			     size_t len)
+{
+	KUNIT_ASSERT_EQ_MSG(test, copy_to_user(u64_to_user_ptr(uaddr), src, len),
+			    0, "copy_to_user(%#llx, %zu)", uaddr, len);
+}
+
+static void sysring_test_get(struct kunit *test, void *dst, u64 uaddr,
+			     size_t len)
+{
+	KUNIT_ASSERT_EQ_MSG(test,
+			    copy_from_user(dst, u64_to_user_ptr(uaddr), len),
+			    0, "copy_from_user(%#llx, %zu)", uaddr, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* sysring_check: one case per rejection reason, and accepted programs */
+
+struct sysring_check_case {
+	const char *desc;
+	struct sysring_insn insns[SR_PROG_MAX];
+	u32 len;
+	u32 max_len;	/* 0: SYSRING_MAX_PROG_INSNS */
+	int reason;
+	u32 pc;
+};
+
+#define CHECK_CASE(_desc, _reason, _pc, ...) {				\
+	.desc = _desc, .reason = SYSRING_CHECK_##_reason, .pc = _pc,	\
+	.insns = { __VA_ARGS__ }, .len = SR_NINSNS(__VA_ARGS__),	\
+}
+
+#define SR_SYS(d, s, m, nr)	SR(SYS, d, s, m, __NR_##nr)
+
+static const struct sysring_check_case sysring_check_cases[] = {
+	{ .desc = "empty", .len = 0, .reason = SYSRING_CHECK_EMPTY },
+	{
+		.desc = "too long",
+		.insns = { SR_EXIT(0), SR_EXIT(0), SR_EXIT(0) },
+		.len = 3, .max_len = 2, .reason = SYSRING_CHECK_TOO_LONG,
+	},
+	{
+		.desc = "too long for an SQE",
+		.len = SYSRING_SQE_INSNS + 1, .max_len = SYSRING_SQE_INSNS,
+		.reason = SYSRING_CHECK_TOO_LONG,
+	},
+	CHECK_CASE("opcode 0", BAD_OPCODE, 0, SR_RAW(0, 0, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("reserved opcode 0x72", BAD_OPCODE, 1,
+		   SR_MOVK(0, 1), SR_RAW(SYSRING_OP_RESERVED_XFER, 0, 0, 0, 0),
+		   SR_EXIT(0)),
+	CHECK_CASE("reserved opcode 0x75", BAD_OPCODE, 0,
+		   SR_RAW(SYSRING_OP_RESERVED_WAIT, 0, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("gap opcode 0x02", BAD_OPCODE, 0,
+		   SR_RAW(0x02, 0, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("opcode 0xff", BAD_OPCODE, 2,
+		   SR_MOVK(0, 1), SR_MOVK(0, 1), SR_RAW(0xff, 0, 0, 0, 0),
+		   SR_EXIT(0)),
+	CHECK_CASE("exit with src", RESERVED, 0, SR(EXIT, 0, 1, 0, 0)),
+	CHECK_CASE("exit with imm", RESERVED, 0, SR(EXIT, 0, 0, 0, 1)),
+	CHECK_CASE("mov_k with src", RESERVED, 0, SR(MOV_K, 1, 2, 0, 3),
+		   SR_EXIT(0)),
+	CHECK_CASE("add_x with imm", RESERVED, 0, SR(ADD_X, 1, 2, 0, 3),
+		   SR_EXIT(0)),
+	CHECK_CASE("add_x with mod", RESERVED, 0, SR(ADD_X, 1, 2, 1, 0),
+		   SR_EXIT(0)),
+	CHECK_CASE("neg with src", RESERVED, 0, SR(NEG, 1, 2, 0, 0),
+		   SR_EXIT(0)),
+	CHECK_CASE("ja with dst", RESERVED, 0, SR(JA, 1, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("jeq_x with mod", RESERVED, 0, SR(JEQ_X, 1, 2, 1, 0),
+		   SR_EXIT(0)),
+	CHECK_CASE("lddw with src", RESERVED, 0, SR(LDDW, 1, 2, 0, 0),
+		   SR_RAW(0, 0, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("copy with imm", RESERVED, 0, SR(COPY, 1, 2, 3, 4),
+		   SR_EXIT(0)),
+	CHECK_CASE("find with imm", RESERVED, 0, SR(FIND, 1, 2, 4, 4),
+		   SR_EXIT(0)),
+	CHECK_CASE("sys without arguments with src", RESERVED, 0,
+		   SR_SYS(0, 1, 0, getpid), SR_EXIT(0)),
+	CHECK_CASE("ja past the end", BAD_JUMP, 0, SR(JA, 0, 0, 0, 1),
+		   SR_EXIT(0)),
+	CHECK_CASE("ja before the start", BAD_JUMP, 1, SR_EXIT(0),
+		   SR(JA, 0, 0, 0, -3)),
+	CHECK_CASE("ja S32_MIN", BAD_JUMP, 0, SR(JA, 0, 0, 0, S32_MIN),
+		   SR_EXIT(0)),
+	CHECK_CASE("ja S32_MAX", BAD_JUMP, 0, SR(JA, 0, 0, 0, S32_MAX),
+		   SR_EXIT(0)),
+	CHECK_CASE("jeq_k past the end", BAD_JUMP, 1, SR_MOVK(1, 0),
+		   SR(JEQ_K, 1, 0, 0, 5), SR_EXIT(0)),
+	CHECK_CASE("jne_x before the start", BAD_JUMP, 0,
+		   SR(JNE_X, 1, 2, 0, -2), SR_EXIT(0)),
+	CHECK_CASE("ja into the second slot of lddw", BAD_JUMP, 0,
+		   SR(JA, 0, 0, 0, 1), SR_LDDW_LO(1, 0x100000002ULL),
+		   SR_LDDW_HI(0x100000002ULL), SR_EXIT(1)),
+	CHECK_CASE("backward jump into lddw", BAD_JUMP, 2,
+		   SR_LDDW_LO(1, 7), SR_LDDW_HI(7), SR(JEQ_K, 1, 0, 0, -2),
+		   SR_EXIT(1)),
+	CHECK_CASE("sys fork", BAD_SYSCALL, 0, SR_SYS(0, 0, 0, fork),
+		   SR_EXIT(0)),
+	CHECK_CASE("sys execve", BAD_SYSCALL, 1, SR_MOVK(1, 0),
+		   SR_SYS(0, 1, 3, execve), SR_EXIT(0)),
+	CHECK_CASE("sys clone", BAD_SYSCALL, 0, SR_SYS(0, 1, 5, clone),
+		   SR_EXIT(0)),
+	CHECK_CASE("sys exit_group", BAD_SYSCALL, 0,
+		   SR_SYS(0, 1, 1, exit_group), SR_EXIT(0)),
+	CHECK_CASE("sys rt_sigreturn", BAD_SYSCALL, 0,
+		   SR_SYS(0, 0, 0, rt_sigreturn), SR_EXIT(0)),
+	CHECK_CASE("sys sysring_enter", BAD_SYSCALL, 0,
+		   SR_SYS(0, 1, 4, sysring_enter), SR_EXIT(0)),
+	CHECK_CASE("sys negative number", BAD_SYSCALL, 0,
+		   SR(SYS, 0, 0, 0, -1), SR_EXIT(0)),
+	CHECK_CASE("sys number past the table", BAD_SYSCALL, 0,
+		   SR(SYS, 0, 0, 0, SYSRING_PROBE_SYSCALLS), SR_EXIT(0)),
+	CHECK_CASE("falls off the end", NO_EXIT, 0, SR_MOVK(0, 1)),
+	CHECK_CASE("conditional jump last", NO_EXIT, 1, SR_MOVK(0, 1),
+		   SR(JEQ_K, 0, 0, 0, -2)),
+	CHECK_CASE("lddw last", NO_EXIT, 1, SR_LDDW_LO(0, 1), SR_LDDW_HI(1)),
+	CHECK_CASE("sys last", NO_EXIT, 0, SR_SYS(0, 0, 0, getpid)),
+	CHECK_CASE("div_k by zero", DIV_ZERO, 1, SR_MOVK(1, 1),
+		   SR(DIV_K, 1, 0, 0, 0), SR_EXIT(1)),
+	CHECK_CASE("mod_k by zero", DIV_ZERO, 0, SR(MOD_K, 1, 0, 0, 0),
+		   SR_EXIT(1)),
+	CHECK_CASE("lddw without a second slot", BAD_LDDW, 1, SR_EXIT(0),
+		   SR(LDDW, 1, 0, 0, 1)),
+	CHECK_CASE("lddw second slot with an opcode", BAD_LDDW, 0,
+		   SR(LDDW, 1, 0, 0, 1), SR_EXIT(0)),
+	CHECK_CASE("lddw second slot with dst", BAD_LDDW, 0,
+		   SR(LDDW, 1, 0, 0, 1), SR_RAW(0, 1, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("lddw second slot with mod", BAD_LDDW, 0,
+		   SR(LDDW, 1, 0, 0, 1), SR_RAW(0, 0, 0, 1, 0), SR_EXIT(0)),
+	CHECK_CASE("ld mod 0x10", BAD_MOD, 0, SR(LD, 1, 2, 0x10, 0),
+		   SR_EXIT(1)),
+	CHECK_CASE("ld mod 0x80", BAD_MOD, 0, SR(LD, 1, 2, 0x80, 0),
+		   SR_EXIT(1)),
+	CHECK_CASE("st sign-extend", BAD_MOD, 0,
+		   SR(ST, 1, 2, SYSRING_MEM_SX | SYSRING_MEM_W, 0), SR_EXIT(1)),
+	CHECK_CASE("st mod 0x10", BAD_MOD, 0, SR(ST, 1, 2, 0x10, 0),
+		   SR_EXIT(1)),
+	CHECK_CASE("sys mod 0x40", BAD_MOD, 0, SR_SYS(0, 1, 0x41, close),
+		   SR_EXIT(0)),
+	CHECK_CASE("sys seven arguments", BAD_MOD, 0, SR_SYS(0, 1, 7, read),
+		   SR_EXIT(0)),
+	CHECK_CASE("sys arguments past r255", BAD_REG, 0,
+		   SR_SYS(0, 251, 6, read), SR_EXIT(0)),
+	CHECK_CASE("sys two arguments from r255", BAD_REG, 0,
+		   SR_SYS(0, 255, 2 | SYSRING_SYS_KEEPERR, write), SR_EXIT(0)),
+	CHECK_CASE("find haystack pair at r255", BAD_REG, 0,
+		   SR(FIND, 0, 255, 2, 0), SR_EXIT(0)),
+	CHECK_CASE("find needle pair at r255", BAD_REG, 0,
+		   SR(FIND, 0, 2, 255, 0), SR_EXIT(0)),
+	CHECK_CASE("lsh_k 64", BAD_SHIFT, 0, SR(LSH_K, 1, 0, 0, 64),
+		   SR_EXIT(1)),
+	CHECK_CASE("rsh_k 100", BAD_SHIFT, 0, SR(RSH_K, 1, 0, 0, 100),
+		   SR_EXIT(1)),
+	CHECK_CASE("arsh_k -1", BAD_SHIFT, 0, SR(ARSH_K, 1, 0, 0, -1),
+		   SR_EXIT(1)),
+
+	/* Accepted programs. */
+	CHECK_CASE("exit only", OK, 0, SR_EXIT(255)),
+	CHECK_CASE("ja to itself last", OK, 0, SR(JA, 0, 0, 0, -1)),
+	CHECK_CASE("loop", OK, 0, SR_MOVK(1, 10), SR(SUB_K, 1, 0, 0, 1),
+		   SR(JNE_K, 1, 0, 0, -2), SR_EXIT(1)),
+	CHECK_CASE("lddw and a jump over it", OK, 0, SR(JA, 0, 0, 0, 2),
+		   SR_LDDW_LO(1, 0xffffffff00000000ULL),
+		   SR_LDDW_HI(0xffffffff00000000ULL), SR_EXIT(1)),
+	CHECK_CASE("every class", OK, 0,
+		   SR_LDDW_LO(1, 1), SR_LDDW_HI(1), SR(ADD_X, 1, 2, 0, 0),
+		   SR(ADD_K, 1, 0, 0, -1),
+		   SR(NEG, 1, 0, 0, 0), SR(JGT_X, 1, 2, 0, 0),
+		   SR(JSET_K, 1, 0x80, 0, 0),
+		   SR(LD, 1, 2, SYSRING_MEM_MASK, -8),
+		   SR(ST, 1, 2, SYSRING_MEM_DW | SYSRING_MEM_BE, 8),
+		   SR_SYS(3, 0, 0, getpid), SR(COPY, 1, 2, 3, 0),
+		   SR(FIND, 0, 254, 253, 0), SR(JA, 0, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("sys arguments r250..r255", OK, 0,
+		   SR_SYS(0, 250, 6 | SYSRING_SYS_KEEPERR, read), SR_EXIT(0)),
+	CHECK_CASE("sys without arguments, keeperr", OK, 0,
+		   SR_SYS(0, 0, SYSRING_SYS_KEEPERR, getpid), SR_EXIT(0)),
+	CHECK_CASE("shifts by 63", OK, 0, SR(LSH_K, 1, 0, 0, 63),
+		   SR(RSH_K, 1, 0, 0, 63), SR(ARSH_K, 1, 0, 0, 63), SR_EXIT(1)),
+	CHECK_CASE("div_k and mod_k by -1", OK, 0, SR(DIV_K, 1, 0, 0, -1),
+		   SR(MOD_K, 1, 0, 0, -1), SR_EXIT(1)),
+	{
+		.desc = "length equal to the limit",
+		.insns = { SR_MOVK(1, 1), SR_EXIT(1) },
+		.len = 2, .max_len = 2, .reason = SYSRING_CHECK_OK,
+	},
+};
+
+KUNIT_ARRAY_PARAM_DESC(sysring_check, sysring_check_cases, desc);
+
+static void sysring_check_reason_test(struct kunit *test)
+{
+	const struct sysring_check_case *c = test->param_value;
+	u32 max_len = c->max_len ?: SYSRING_MAX_PROG_INSNS;
+	struct sysring_insn *insns;
+	u32 pc = ~0U;
+	int reason;
+
+	/* A heap copy of exactly @len instructions: KASAN sees overreads. */
+	insns = kunit_kmalloc_array(test, max(c->len, 1U), sizeof(*insns),
+				    GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, insns);
+	memset(insns, 0, max(c->len, 1U) * sizeof(*insns));
+	memcpy(insns, c->insns, min_t(u32, c->len, SR_PROG_MAX) * sizeof(*insns));
+
+	reason = sysring_check(insns, c->len, max_len, &pc);
+	KUNIT_EXPECT_EQ_MSG(test, reason, c->reason, "got \"%s\" at pc %u, want \"%s\"",
+			    sysring_reason_name(reason), pc,
+			    sysring_reason_name(c->reason));
+	KUNIT_EXPECT_EQ_MSG(test, pc, c->pc, "bad pc for \"%s\"",
+			    sysring_reason_name(reason));
+}
+
+/*
+ * The uapi opcodes and their classes, written out independently of
+ * opcodes.h and opdef.c so that the three can be compared.
+ */
+#define UAPI_OP(op, cls)	{ SYSRING_OP_##op, SYSRING_CLASS_##cls }
+static const struct {
+	u8 code;
+	u8 class;
+} sysring_uapi_ops[] = {
+	UAPI_OP(EXIT, EXIT), UAPI_OP(LDDW, LDDW),
+	UAPI_OP(MOV_X, ALU_X), UAPI_OP(ADD_X, ALU_X), UAPI_OP(SUB_X, ALU_X),
+	UAPI_OP(MUL_X, ALU_X), UAPI_OP(DIV_X, ALU_X), UAPI_OP(MOD_X, ALU_X),
+	UAPI_OP(AND_X, ALU_X), UAPI_OP(OR_X, ALU_X), UAPI_OP(XOR_X, ALU_X),
+	UAPI_OP(LSH_X, ALU_X), UAPI_OP(RSH_X, ALU_X), UAPI_OP(ARSH_X, ALU_X),
+	UAPI_OP(NEG, NEG),
+	UAPI_OP(MOV_K, ALU_K), UAPI_OP(ADD_K, ALU_K), UAPI_OP(SUB_K, ALU_K),
+	UAPI_OP(MUL_K, ALU_K), UAPI_OP(DIV_K, ALU_K), UAPI_OP(MOD_K, ALU_K),
+	UAPI_OP(AND_K, ALU_K), UAPI_OP(OR_K, ALU_K), UAPI_OP(XOR_K, ALU_K),
+	UAPI_OP(LSH_K, ALU_K), UAPI_OP(RSH_K, ALU_K), UAPI_OP(ARSH_K, ALU_K),
+	UAPI_OP(JA, JA),
+	UAPI_OP(JEQ_X, JMP_X), UAPI_OP(JNE_X, JMP_X), UAPI_OP(JGT_X, JMP_X),
+	UAPI_OP(JGE_X, JMP_X), UAPI_OP(JLT_X, JMP_X), UAPI_OP(JLE_X, JMP_X),
+	UAPI_OP(JSGT_X, JMP_X), UAPI_OP(JSGE_X, JMP_X),
+	UAPI_OP(JSLT_X, JMP_X), UAPI_OP(JSLE_X, JMP_X),
+	UAPI_OP(JSET_X, JMP_X),
+	UAPI_OP(JEQ_K, JMP_K), UAPI_OP(JNE_K, JMP_K), UAPI_OP(JGT_K, JMP_K),
+	UAPI_OP(JGE_K, JMP_K), UAPI_OP(JLT_K, JMP_K), UAPI_OP(JLE_K, JMP_K),
+	UAPI_OP(JSGT_K, JMP_K), UAPI_OP(JSGE_K, JMP_K),
+	UAPI_OP(JSLT_K, JMP_K), UAPI_OP(JSLE_K, JMP_K),
+	UAPI_OP(JSET_K, JMP_K),
+	UAPI_OP(LD, LD), UAPI_OP(ST, ST), UAPI_OP(SYS, SYS),
+	UAPI_OP(COPY, COPY), UAPI_OP(FIND, FIND),
+};
+
+/* The list the checker's allow-list and the interpreter are built from. */
+#define SYSRING_OP(name)	SYSRING_OP_##name,
+static const u8 sysring_list_ops[] = {
+#include "opcodes.h"
+};
+
+#undef SYSRING_OP
+
+static bool sysring_is_uapi_op(unsigned int code)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sysring_uapi_ops); i++)
+		if (sysring_uapi_ops[i].code == code)
+			return true;
+	return false;
+}
+
+static bool sysring_is_listed_op(unsigned int code)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sysring_list_ops); i++)
+		if (sysring_list_ops[i] == code)
+			return true;
+	return false;
+}
+
+/*
+ * Every uapi opcode is in opcodes.h and has its class and a name in
+ * sysring_opdefs[]; nothing else does.
+ */
+static void sysring_check_opdefs_test(struct kunit *test)
+{
+	unsigned int i, code, nr_classes = 0;
+
+	for (i = 0; i < ARRAY_SIZE(sysring_uapi_ops); i++) {
+		code = sysring_uapi_ops[i].code;
+		KUNIT_EXPECT_EQ_MSG(test, sysring_opdefs[code].class,
+				    sysring_uapi_ops[i].class,
+				    "class of uapi opcode %#x", code);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, sysring_opdefs[code].name,
+					  "uapi opcode %#x has no name", code);
+		KUNIT_EXPECT_TRUE_MSG(test, sysring_is_listed_op(code),
+				      "uapi opcode %#x is not in opcodes.h", code);
+	}
+	for (code = 0; code < 256; code++) {
+		if (sysring_opdefs[code].class != SYSRING_CLASS_NONE)
+			nr_classes++;
+		if (!sysring_is_uapi_op(code)) {
+			KUNIT_EXPECT_EQ_MSG(test, sysring_opdefs[code].class,
+					    SYSRING_CLASS_NONE,
+					    "opcode %#x is not in the uapi but has a class",
+					    code);
+			KUNIT_EXPECT_FALSE_MSG(test, sysring_is_listed_op(code),
+					       "opcode %#x is in opcodes.h only",
+					       code);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, nr_classes, ARRAY_SIZE(sysring_uapi_ops));
+	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(sysring_list_ops),
+			ARRAY_SIZE(sysring_uapi_ops));
+	for (code = SYSRING_OP_RESERVED_XFER; code <= SYSRING_OP_RESERVED_WAIT; code++)
+		KUNIT_EXPECT_EQ_MSG(test, sysring_opdefs[code].class,
+				    SYSRING_CLASS_NONE,
+				    "reserved opcode %#x has a class", code);
+	for (code = 0; code < __SYSRING_CHECK_MAX; code++)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, sysring_check_reasons[code],
+					  "reason %u has no text", code);
+}
+
+/*
+ * All 256 opcodes with every field zero (and what an opcode needs to be
+ * valid): the checker accepts exactly the uapi ones, and each accepted one
+ * runs without reaching the interpreter's impossible path.
+ */
+static void sysring_check_sweep_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn prog[3];
+	unsigned int code;
+	u32 len, pc;
+	int reason;
+
+	/* LD and ST of address 0 must fault in an mm, not oops. */
+	sysring_test_urw(test, PAGE_SIZE);
+
+	for (code = 0; code < 256; code++) {
+		prog[0] = SR_RAW(code, 0, 0, 0, 0);
+		prog[1] = SR_EXIT(0);
+		prog[2] = SR_EXIT(0);
+		len = 2;
+		if (code == SYSRING_OP_DIV_K || code == SYSRING_OP_MOD_K)
+			prog[0].imm = 1;
+		if (code == SYSRING_OP_SYS)
+			prog[0].imm = __NR_getpid;
+		if (code == SYSRING_OP_LDDW) {
+			prog[1] = SR_RAW(0, 0, 0, 0, 0);
+			len = 3;
+		}
+
+		reason = sysring_check(prog, len, SYSRING_MAX_PROG_INSNS, &pc);
+		if (!sysring_is_uapi_op(code)) {
+			KUNIT_EXPECT_EQ_MSG(test, reason, SYSRING_CHECK_BAD_OPCODE,
+					    "opcode %#x outside the uapi", code);
+			continue;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, reason, SYSRING_CHECK_OK,
+				    "uapi opcode %#x rejected at %u: %s", code,
+				    pc, sysring_reason_name(reason));
+		if (reason != SYSRING_CHECK_OK)
+			continue;
+
+		memset(vm->regs, 0, sizeof(vm->regs));
+		sysring_vm_run(vm, prog, 16);
+		KUNIT_EXPECT_NE_MSG(test, vm->status, SYSRING_STATUS_INVALID,
+				    "opcode %#x reached the impossible path", code);
+		KUNIT_EXPECT_LT_MSG(test, vm->status, __SYSRING_STATUS_MAX,
+				    "opcode %#x: bad status", code);
+	}
+}
+
+static struct kunit_case sysring_check_test_cases[] = {
+	KUNIT_CASE_PARAM(sysring_check_reason_test, sysring_check_gen_params),
+	KUNIT_CASE(sysring_check_opdefs_test),
+	KUNIT_CASE(sysring_check_sweep_test),
+	{}
+};
+
+static struct kunit_suite sysring_check_test_suite = {
+	.name = "sysring_check",
+	.test_cases = sysring_check_test_cases,
+};
+
+/* ------------------------------------------------------------------ */
+/* sysring_vm: the interpreter */
+
+/* One instruction on r1 (dst) and r2 (src), then EXIT r1. */
+struct sysring_alu_case {
+	const char *desc;
+	struct sysring_insn insn;
+	u64 dst;
+	u64 src;
+	u64 want;
+};
+
+static const struct sysring_alu_case sysring_alu_cases[] = {
+	{ "mov_x", SR(MOV_X, 1, 2, 0, 0), 5, 7, 7 },
+	{ "mov_k negative", SR(MOV_K, 1, 0, 0, -1), 5, 0, U64_MAX },
+	{ "mov_k S32_MIN", SR(MOV_K, 1, 0, 0, S32_MIN), 0, 0,
+	  0xffffffff80000000ULL },
+	{ "add_x wraps", SR(ADD_X, 1, 2, 0, 0), U64_MAX, 2, 1 },
+	{ "add_k negative", SR(ADD_K, 1, 0, 0, -3), 10, 0, 7 },
+	{ "sub_x", SR(SUB_X, 1, 2, 0, 0), 3, 5, (u64)-2 },
+	{ "sub_k negative", SR(SUB_K, 1, 0, 0, -1), 5, 0, 6 },
+	{ "mul_x wraps", SR(MUL_X, 1, 2, 0, 0), 1ULL << 32, 1ULL << 32, 0 },
+	{ "mul_k negative", SR(MUL_K, 1, 0, 0, -2), 7, 0, (u64)-14 },
+	{ "div_x", SR(DIV_X, 1, 2, 0, 0), 100, 7, 14 },
+	{ "div_x unsigned", SR(DIV_X, 1, 2, 0, 0), (u64)-10, 2,
+	  0x7ffffffffffffffbULL },
+	{ "div_k", SR(DIV_K, 1, 0, 0, 7), 100, 0, 14 },
+	{ "div_k by -1 is unsigned", SR(DIV_K, 1, 0, 0, -1), U64_MAX, 0, 1 },
+	{ "mod_x", SR(MOD_X, 1, 2, 0, 0), 100, 7, 2 },
+	{ "mod_k", SR(MOD_K, 1, 0, 0, 7), 100, 0, 2 },
+	{ "mod_k negative", SR(MOD_K, 1, 0, 0, -1), 5, 0, 5 },
+	{ "and_x", SR(AND_X, 1, 2, 0, 0), 0xf0f0, 0xff00, 0xf000 },
+	{ "and_k negative", SR(AND_K, 1, 0, 0, -16), 0x1234, 0, 0x1230 },
+	{ "or_x", SR(OR_X, 1, 2, 0, 0), 0xf0, 0x0f, 0xff },
+	{ "or_k S32_MIN", SR(OR_K, 1, 0, 0, S32_MIN), 1, 0,
+	  0xffffffff80000001ULL },
+	{ "xor_x", SR(XOR_X, 1, 2, 0, 0), 0xff, 0x0f, 0xf0 },
+	{ "xor_k negative", SR(XOR_K, 1, 0, 0, -1), 0, 0, U64_MAX },
+	{ "lsh_x 63", SR(LSH_X, 1, 2, 0, 0), 1, 63, 1ULL << 63 },
+	{ "lsh_x 64 is masked", SR(LSH_X, 1, 2, 0, 0), 1, 64, 1 },
+	{ "lsh_k", SR(LSH_K, 1, 0, 0, 4), 0x1f00000000000001ULL, 0,
+	  0xf000000000000010ULL },
+	{ "rsh_x", SR(RSH_X, 1, 2, 0, 0), 1ULL << 63, 63, 1 },
+	{ "rsh_k is logical", SR(RSH_K, 1, 0, 0, 60), U64_MAX, 0, 0xf },
+	{ "arsh_x", SR(ARSH_X, 1, 2, 0, 0), 1ULL << 63, 63, U64_MAX },
+	{ "arsh_x positive", SR(ARSH_X, 1, 2, 0, 0), 16, 2, 4 },
+	{ "arsh_k", SR(ARSH_K, 1, 0, 0, 2), (u64)-16, 0, (u64)-4 },
+	{ "neg", SR(NEG, 1, 0, 0, 0), 5, 0, (u64)-5 },
+	{ "neg S64_MIN", SR(NEG, 1, 0, 0, 0), (u64)S64_MIN, 0, (u64)S64_MIN },
+};
+
+KUNIT_ARRAY_PARAM_DESC(sysring_alu, sysring_alu_cases, desc);
+
+static void sysring_vm_alu_test(struct kunit *test)
+{
+	const struct sysring_alu_case *c = test->param_value;
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn prog[] = { c->insn, SR_EXIT(1) };
+
+	vm->regs[1] = c->dst;
+	vm->regs[2] = c->src;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, (s64)c->want, 1, 2);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[1], c->want, "%#llx -> %#llx, want %#llx",
+			    c->dst, vm->regs[1], c->want);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[2], c->src, "src register changed");
+}
+
+static void sysring_vm_div_zero_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn div[] = {
+		SR_MOVK(1, 10), SR(DIV_X, 1, 2, 0, 0), SR_EXIT(1),
+	};
+	struct sysring_insn mod[] = {
+		SR_MOVK(1, 10), SR(MOD_X, 1, 2, 0, 0), SR_EXIT(1),
+	};
+
+	sysring_test_run(test, vm, div, ARRAY_SIZE(div), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -EDOM, 1, 2);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[1], 10, "dst changed by div by 0");
+
+	memset(vm->regs, 0, sizeof(vm->regs));
+	sysring_test_run(test, vm, mod, ARRAY_SIZE(mod), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -EDOM, 1, 2);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[1], 10, "dst changed by mod by 0");
+}
+
+static void sysring_vm_lddw_test(struct kunit *test)
+{
+	static const u64 vals[] = {
+		0x0123456789abcdefULL, 0xfedcba9876543210ULL, 0x80000000ULL,
+		0xffffffffULL, 0, U64_MAX,
+	};
+	struct sysring_vm *vm = sysring_test_vm(test);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
+		struct sysring_insn prog[] = {
+			SR_LDDW_LO(7, vals[i]), SR_LDDW_HI(vals[i]),
+			SR_MOVK(8, 1), SR_EXIT(7),
+		};
+
+		sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+		sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, (s64)vals[i],
+				    3, 3);
+		KUNIT_EXPECT_EQ_MSG(test, vm->regs[7], vals[i], "lddw %#llx",
+				    vals[i]);
+		KUNIT_EXPECT_EQ_MSG(test, vm->regs[8], 1,
+				    "instruction after lddw did not run");
+	}
+}
+
+/* A conditional jump on r1 and r2 (or the imm8 in src). */
+struct sysring_jmp_case {
+	const char *desc;
+	u8 code;
+	u8 imm8;
+	u64 dst;
+	u64 src;
+	bool taken;
+};
+
+#define JX(op, d, s, t)	{ #op " " #d ", " #s, SYSRING_OP_##op, 0, d, s, t }
+#define JK(op, d, k, t)	{ #op " " #d ", " #k, SYSRING_OP_##op, (u8)(k), d, 0, t }
+
+static const struct sysring_jmp_case sysring_jmp_cases[] = {
+	JX(JEQ_X, 5, 5, true), JX(JEQ_X, 5, 6, false),
+	JX(JNE_X, 5, 6, true), JX(JNE_X, 5, 5, false),
+	JX(JGT_X, U64_MAX, 1, true), JX(JGT_X, 1, U64_MAX, false),
+	JX(JGT_X, 5, 5, false),
+	JX(JGE_X, 5, 5, true), JX(JGE_X, 4, 5, false),
+	JX(JLT_X, 1, U64_MAX, true), JX(JLT_X, U64_MAX, 1, false),
+	JX(JLT_X, 5, 5, false),
+	JX(JLE_X, 5, 5, true), JX(JLE_X, 6, 5, false),
+	JX(JSGT_X, 1, (u64)-1, true), JX(JSGT_X, (u64)-1, 1, false),
+	JX(JSGT_X, (u64)S64_MAX, (u64)S64_MIN, true),
+	JX(JSGE_X, (u64)-1, (u64)-1, true),
+	JX(JSGE_X, (u64)S64_MIN, (u64)S64_MAX, false),
+	JX(JSLT_X, (u64)-1, 1, true), JX(JSLT_X, 1, (u64)-1, false),
+	JX(JSLT_X, 3, 3, false),
+	JX(JSLE_X, (u64)S64_MIN, (u64)S64_MIN, true),
+	JX(JSLE_X, 0, (u64)-1, false),
+	JX(JSET_X, 6, 2, true), JX(JSET_X, 4, 3, false),
+	JX(JSET_X, 1ULL << 63, 1ULL << 63, true),
+	JK(JEQ_K, U64_MAX, -1, true), JK(JEQ_K, 0xff, -1, false),
+	JK(JEQ_K, 127, 127, true),
+	JK(JNE_K, 0xff, -1, true), JK(JNE_K, U64_MAX, -1, false),
+	JK(JGT_K, 128, 127, true), JK(JGT_K, 5, -1, false),
+	JK(JGE_K, 127, 127, true), JK(JGE_K, 126, 127, false),
+	JK(JGE_K, U64_MAX, -1, true),
+	JK(JLT_K, 5, -1, true), JK(JLT_K, 5, 5, false),
+	JK(JLE_K, 0, 0, true), JK(JLE_K, 1, 0, false),
+	JK(JSGT_K, 0, -1, true), JK(JSGT_K, (u64)-128, -128, false),
+	JK(JSGE_K, (u64)-128, -128, true), JK(JSGE_K, (u64)-129, -128, false),
+	JK(JSLT_K, (u64)-129, -128, true), JK(JSLT_K, 127, 127, false),
+	JK(JSLT_K, (u64)S64_MIN, 0, true),
+	JK(JSLE_K, (u64)-1, -1, true), JK(JSLE_K, 0, -1, false),
+	JK(JSET_K, 1ULL << 63, -128, true), JK(JSET_K, 0x7f, -128, false),
+	JK(JSET_K, 0x100, 1, false), JK(JSET_K, 0x101, 1, true),
+};
+
+KUNIT_ARRAY_PARAM_DESC(sysring_jmp, sysring_jmp_cases, desc);
+
+static void sysring_vm_jmp_test(struct kunit *test)
+{
+	const struct sysring_jmp_case *c = test->param_value;
+	struct sysring_vm *vm = sysring_test_vm(test);
+	bool k = sysring_opdefs[c->code].class == SYSRING_CLASS_JMP_K;
+	struct sysring_insn prog[] = {
+		/* The X forms compare r1 with r2, the K forms with imm8. */
+		SR_RAW(c->code, 1, k ? c->imm8 : 2, 0, 2),
+		SR_MOVK(0, 1),
+		SR_EXIT(0),
+		SR_MOVK(0, 2),
+		SR_EXIT(0),
+	};
+
+	vm->regs[1] = c->dst;
+	vm->regs[2] = c->src;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	if (c->taken)
+		sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 2, 4, 3);
+	else
+		sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 1, 2, 3);
+}
+
+static void sysring_vm_ja_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn fwd[] = {
+		SR(JA, 0, 0, 0, 1), SR_MOVK(0, 1), SR_MOVK(1, 3), SR_EXIT(0),
+	};
+	struct sysring_insn zero[] = {
+		SR_MOVK(0, 4), SR(JA, 0, 0, 0, 0), SR_EXIT(0),
+	};
+
+	sysring_test_run(test, vm, fwd, ARRAY_SIZE(fwd), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0, 3, 3);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[1], 3, "ja skipped too much");
+
+	sysring_test_run(test, vm, zero, ARRAY_SIZE(zero), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 4, 2, 3);
+}
+
+static const struct sysring_insn sysring_loop_prog[] = {
+	SR_MOVK(1, 10),
+	SR_MOVK(2, 0),
+	SR(ADD_K, 2, 0, 0, 3),
+	SR(SUB_K, 1, 0, 0, 1),
+	SR(JNE_K, 1, 0, 0, -3),
+	SR_EXIT(2),
+};
+
+static void sysring_vm_loop_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u32 len = ARRAY_SIZE(sysring_loop_prog);
+
+	/* 2 + 10 * 3 + 1 instructions. */
+	sysring_test_run(test, vm, sysring_loop_prog, len, 33);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 30, 5, 33);
+
+	/* One short: stops before EXIT, with EXIT's pc. */
+	sysring_test_run(test, vm, sysring_loop_prog, len, 32);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_BUDGET, -ETIME, 5, 32);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[2], 30, "loop state at budget end");
+}
+
+static void sysring_vm_budget_test(struct kunit *test)
+{
+	static const u32 budgets[] = { 1, 2, 1023, 1024, 1025, 5000,
+				       SYSRING_DEFAULT_BUDGET };
+	struct sysring_insn self[] = { SR(JA, 0, 0, 0, -1) };
+	struct sysring_insn two[] = {
+		SR(ADD_K, 1, 0, 0, 1), SR(JA, 0, 0, 0, -2),
+	};
+	struct sysring_vm *vm = sysring_test_vm(test);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(budgets); i++) {
+		sysring_test_run(test, vm, self, 1, budgets[i]);
+		sysring_expect_stop(test, vm, SYSRING_STATUS_BUDGET, -ETIME, 0,
+				    budgets[i]);
+	}
+
+	vm->regs[1] = 0;
+	sysring_test_run(test, vm, two, ARRAY_SIZE(two), 1001);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_BUDGET, -ETIME, 1, 1001);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[1], 501, "ADDs run within budget");
+}
+
+static void sysring_vm_exit_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn prog[] = {
+		SR_MOVK(7, -5), SR(JA, 0, 0, 0, 1), SR_EXIT(0), SR_EXIT(7),
+		SR_EXIT(255),
+	};
+	struct sysring_insn r255[] = { SR_EXIT(255) };
+
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, -5, 3, 3);
+
+	vm->regs[255] = 0x8000000000000000ULL;
+	sysring_test_run(test, vm, r255, 1, 1);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, S64_MIN, 0, 1);
+}
+
+/* LD from 8 known bytes, r2 = base + 16, imm = -16. */
+struct sysring_ld_case {
+	const char *desc;
+	u8 mod;
+	u64 want;
+};
+
+static const struct sysring_ld_case sysring_ld_cases[] = {
+	{ "b", SYSRING_MEM_B, 0x81 },
+	{ "b sx", SYSRING_MEM_B | SYSRING_MEM_SX, 0xffffffffffffff81ULL },
+	{ "b be", SYSRING_MEM_B | SYSRING_MEM_BE, 0x81 },
+	{ "h", SYSRING_MEM_H, 0x8281 },
+	{ "h be", SYSRING_MEM_H | SYSRING_MEM_BE, 0x8182 },
+	{ "h sx", SYSRING_MEM_H | SYSRING_MEM_SX, 0xffffffffffff8281ULL },
+	{ "h be sx", SYSRING_MEM_H | SYSRING_MEM_BE | SYSRING_MEM_SX,
+	  0xffffffffffff8182ULL },
+	{ "w", SYSRING_MEM_W, 0x84838281 },
+	{ "w be", SYSRING_MEM_W | SYSRING_MEM_BE, 0x81828384 },
+	{ "w sx", SYSRING_MEM_W | SYSRING_MEM_SX, 0xffffffff84838281ULL },
+	{ "w be sx", SYSRING_MEM_W | SYSRING_MEM_BE | SYSRING_MEM_SX,
+	  0xffffffff81828384ULL },
+	{ "dw", SYSRING_MEM_DW, 0x8887868584838281ULL },
+	{ "dw be", SYSRING_MEM_DW | SYSRING_MEM_BE, 0x8182838485868788ULL },
+	{ "dw sx", SYSRING_MEM_DW | SYSRING_MEM_SX, 0x8887868584838281ULL },
+};
+
+KUNIT_ARRAY_PARAM_DESC(sysring_ld, sysring_ld_cases, desc);
+
+static void sysring_vm_ld_test(struct kunit *test)
+{
+	static const u8 bytes[16] = {
+		0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88,
+		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x7f,
+	};
+	const struct sysring_ld_case *c = test->param_value;
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn prog[] = {
+		SR(LD, 1, 2, c->mod, -16),
+		SR(LD, 3, 2, c->mod, -8),
+		SR_EXIT(1),
+	};
+	u32 size = 1U << (c->mod & SYSRING_MEM_SIZE_MASK);
+	u64 base = sysring_test_urw(test, PAGE_SIZE);
+	u64 pos = 0;
+	u32 i;
+
+	sysring_test_put(test, base, bytes, sizeof(bytes));
+	vm->regs[2] = base + 16;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, (s64)c->want, 2, 3);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[1], c->want, "ld mod %#x", c->mod);
+
+	/* Bytes without their top bit set never sign-extend. */
+	for (i = 0; i < size; i++) {
+		u32 b = (c->mod & SYSRING_MEM_BE) ? i : size - 1 - i;
+
+		pos = (pos << 8) | bytes[8 + b];
+	}
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[3], pos, "ld mod %#x, positive",
+			    c->mod);
+}
+
+struct sysring_st_case {
+	const char *desc;
+	u8 mod;
+	u8 want[8];
+};
+
+static const struct sysring_st_case sysring_st_cases[] = {
+	{ "b", SYSRING_MEM_B, { 0x08, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee } },
+	{ "b be", SYSRING_MEM_B | SYSRING_MEM_BE,
+	  { 0x08, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee } },
+	{ "h", SYSRING_MEM_H, { 0x08, 0x07, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee } },
+	{ "h be", SYSRING_MEM_H | SYSRING_MEM_BE,
+	  { 0x07, 0x08, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee } },
+	{ "w", SYSRING_MEM_W, { 0x08, 0x07, 0x06, 0x05, 0xee, 0xee, 0xee, 0xee } },
+	{ "w be", SYSRING_MEM_W | SYSRING_MEM_BE,
+	  { 0x05, 0x06, 0x07, 0x08, 0xee, 0xee, 0xee, 0xee } },
+	{ "dw", SYSRING_MEM_DW, { 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01 } },
+	{ "dw be", SYSRING_MEM_DW | SYSRING_MEM_BE,
+	  { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08 } },
+};
+
+KUNIT_ARRAY_PARAM_DESC(sysring_st, sysring_st_cases, desc);
+
+static void sysring_vm_st_test(struct kunit *test)
+{
+	const struct sysring_st_case *c = test->param_value;
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn prog[] = {
+		SR(ST, 1, 2, c->mod, 8),
+		SR(LD, 3, 1, c->mod, 8),
+		SR_EXIT(3),
+	};
+	u32 size = 1U << (c->mod & SYSRING_MEM_SIZE_MASK);
+	u64 base = sysring_test_urw(test, PAGE_SIZE);
+	u8 got[16];
+
+	memset(got, 0xee, sizeof(got));
+	sysring_test_put(test, base, got, sizeof(got));
+	vm->regs[1] = base;
+	vm->regs[2] = 0x0102030405060708ULL;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	/* ST then LD of the same size and order gives the low bytes back. */
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT,
+			    (s64)(0x0102030405060708ULL &
+				  GENMASK_ULL(8 * size - 1, 0)), 2, 3);
+	sysring_test_get(test, got, base, sizeof(got));
+	KUNIT_EXPECT_MEMEQ_MSG(test, got + 8, c->want, 8, "st mod %#x", c->mod);
+	KUNIT_EXPECT_EQ_MSG(test, got[7], 0xee, "st wrote before its address");
+}
+
+static u8 sysring_pattern(u32 i)
+{
+	return (i * 7 + 3) & 0xff;
+}
+
+static void sysring_vm_copy_test(struct kunit *test)
+{
+	const u32 n = 3000, len = 4 * PAGE_SIZE;
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn prog[] = {
+		SR_MOVK(9, 1), SR(COPY, 1, 2, 3, 0), SR_EXIT(9),
+	};
+	u64 base = sysring_test_urw(test, len);
+	u8 *buf, *got;
+	u32 i;
+
+	buf = kunit_kmalloc(test, len, GFP_KERNEL);
+	got = kunit_kmalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	for (i = 0; i < len; i++)
+		buf[i] = sysring_pattern(i);
+
+	/* Disjoint, not a multiple of the bounce buffer. */
+	sysring_test_put(test, base, buf, len);
+	vm->regs[1] = base + 2 * PAGE_SIZE;
+	vm->regs[2] = base + 1;
+	vm->regs[3] = n;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 1, 2, 3);
+	sysring_test_get(test, got, base + 2 * PAGE_SIZE, n + 1);
+	KUNIT_EXPECT_MEMEQ_MSG(test, got, buf + 1, n, "disjoint copy");
+	KUNIT_EXPECT_EQ_MSG(test, got[n], buf[2 * PAGE_SIZE + n],
+			    "copy wrote past its end");
+
+	/* Overlap, destination above the source: memmove semantics. */
+	sysring_test_put(test, base, buf, len);
+	vm->regs[1] = base + 100;
+	vm->regs[2] = base;
+	vm->regs[3] = n;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 1, 2, 3);
+	sysring_test_get(test, got, base, len);
+	KUNIT_EXPECT_MEMEQ_MSG(test, got, buf, 100, "below the destination");
+	KUNIT_EXPECT_MEMEQ_MSG(test, got + 100, buf, n, "overlapping copy up");
+	KUNIT_EXPECT_MEMEQ_MSG(test, got + 100 + n, buf + 100 + n,
+			       len - 100 - n, "past the destination");
+
+	/* Overlap, destination below the source. */
+	sysring_test_put(test, base, buf, len);
+	vm->regs[1] = base;
+	vm->regs[2] = base + 100;
+	vm->regs[3] = n;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 1, 2, 3);
+	sysring_test_get(test, got, base, len);
+	KUNIT_EXPECT_MEMEQ_MSG(test, got, buf + 100, n, "overlapping copy down");
+	KUNIT_EXPECT_MEMEQ_MSG(test, got + n, buf + n, len - n,
+			       "past the destination");
+
+	/* Zero bytes touch nothing, not even an invalid address. */
+	vm->regs[1] = 0;
+	vm->regs[2] = 0;
+	vm->regs[3] = 0;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 1, 2, 3);
+
+	/* Over the limit: refused before any access. */
+	vm->regs[1] = base;
+	vm->regs[2] = base + PAGE_SIZE;
+	vm->regs[3] = SYSRING_COPY_MAX + 1;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -E2BIG, 1, 2);
+	vm->regs[3] = U64_MAX;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -E2BIG, 1, 2);
+}
+
+/* FIND r0 in (r2, r3) for (r4, r5). */
+static void sysring_test_find(struct kunit *test, struct sysring_vm *vm,
+			      u64 hay, u64 hlen, u64 needle, u64 nlen)
+{
+	static const struct sysring_insn prog[] = {
+		SR_MOVK(0, 12345), SR(FIND, 0, 2, 4, 0), SR_EXIT(0),
+	};
+
+	vm->regs[2] = hay;
+	vm->regs[3] = hlen;
+	vm->regs[4] = needle;
+	vm->regs[5] = nlen;
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+}
+
+static void sysring_vm_find_test(struct kunit *test)
+{
+	static const char text[] = "hello sysring world, sysring again";
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 base = sysring_test_urw(test, PAGE_SIZE);
+	u64 hay = base, needle = base + 256;
+	u32 tlen = sizeof(text) - 1;
+
+	sysring_test_put(test, hay, text, tlen);
+	sysring_test_put(test, needle, "sysring", 7);
+	sysring_test_find(test, vm, hay, tlen, needle, 7);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 6, 2, 3);
+
+	/* First occurrence after the start of the haystack. */
+	sysring_test_find(test, vm, hay + 7, tlen - 7, needle, 7);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 21 - 7, 2, 3);
+
+	/* Not found: -1. */
+	sysring_test_put(test, needle, "sysrinG", 7);
+	sysring_test_find(test, vm, hay, tlen, needle, 7);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, -1, 2, 3);
+	KUNIT_EXPECT_EQ(test, vm->regs[0], U64_MAX);
+
+	/* Match at the very end; one byte short of it. */
+	sysring_test_put(test, needle, "again", 5);
+	sysring_test_find(test, vm, hay, tlen, needle, 5);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, tlen - 5, 2, 3);
+	sysring_test_find(test, vm, hay, tlen - 1, needle, 5);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, -1, 2, 3);
+
+	/* Empty needle matches at 0; a needle longer than the haystack never. */
+	sysring_test_find(test, vm, hay, tlen, needle, 0);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0, 2, 3);
+	sysring_test_find(test, vm, hay, 4, needle, 5);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, -1, 2, 3);
+	sysring_test_find(test, vm, hay, 0, needle, 1);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, -1, 2, 3);
+
+	/* Limits. */
+	sysring_test_find(test, vm, hay, tlen, needle,
+			  SYSRING_FIND_NEEDLE_MAX + 1);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -E2BIG, 1, 2);
+	sysring_test_find(test, vm, hay, SYSRING_COPY_MAX + 1, needle, 1);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -E2BIG, 1, 2);
+	sysring_test_find(test, vm, hay, PAGE_SIZE - 256, base,
+			  SYSRING_FIND_NEEDLE_MAX);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0, 2, 3);
+}
+
+/* Every position around the interpreter's 512-byte haystack windows. */
+static void sysring_vm_find_window_test(struct kunit *test)
+{
+	static const u32 nlens[] = { 1, 2, 7, 255, 256 };
+	const u32 hlen = 1100;
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 base = sysring_test_urw(test, 2 * PAGE_SIZE);
+	u64 needle = base + PAGE_SIZE;
+	u8 *hay, *pat;
+	unsigned int i;
+	u32 at;
+
+	hay = kunit_kmalloc(test, hlen, GFP_KERNEL);
+	pat = kunit_kmalloc(test, SYSRING_FIND_NEEDLE_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hay);
+	KUNIT_ASSERT_NOT_NULL(test, pat);
+	for (i = 0; i < SYSRING_FIND_NEEDLE_MAX; i++)
+		pat[i] = 'A' + i % 26;
+	memset(hay, 'a', hlen);
+	sysring_test_put(test, needle, pat, SYSRING_FIND_NEEDLE_MAX);
+	sysring_test_put(test, base, hay, hlen);
+
+	for (i = 0; i < ARRAY_SIZE(nlens); i++) {
+		u32 nlen = nlens[i];
+
+		for (at = 0; at + nlen <= hlen; at++) {
+			sysring_test_put(test, base + at, pat, nlen);
+			sysring_test_find(test, vm, base, hlen, needle, nlen);
+			sysring_test_put(test, base + at, hay, nlen);
+			KUNIT_EXPECT_EQ_MSG(test, vm->status, SYSRING_STATUS_EXIT,
+					    "needle of %u bytes at %u", nlen, at);
+			KUNIT_EXPECT_EQ_MSG(test, vm->regs[0], at,
+					    "needle of %u bytes at %u", nlen, at);
+			if (vm->regs[0] != at)
+				break;	/* one report per length is enough */
+		}
+	}
+}
+
+/* Each memory op at a bad address faults at its pc, never oopses. */
+static void sysring_vm_fault_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 good = sysring_test_urw(test, PAGE_SIZE);
+	u64 none = sysring_test_umem(test, PAGE_SIZE, PROT_NONE);
+	u64 ro = sysring_test_umem(test, PAGE_SIZE, PROT_READ);
+	const u64 bad[] = { 0, 8, none, (u64)(uintptr_t)vm, (u64)-4096, ro };
+	/*
+	 * r1 is the bad address, r2 and r5 are lengths (8), r3 the COPY
+	 * length (16), r4 and r6 good addresses.
+	 */
+	static const struct {
+		struct sysring_insn insn;
+		bool ro_faults;	/* a read-only page faults too */
+	} ops[] = {
+		{ SR(LD, 7, 1, SYSRING_MEM_DW, 0), false },
+		{ SR(ST, 1, 7, SYSRING_MEM_W, 0), true },
+		{ SR(COPY, 6, 1, 3, 0), false },	/* from r1 */
+		{ SR(COPY, 1, 6, 3, 0), true },		/* to r1 */
+		{ SR(FIND, 7, 1, 4, 0), false },	/* haystack (r1, r2) */
+		{ SR(FIND, 7, 4, 1, 0), false },	/* needle (r1, r2) */
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		for (j = 0; j < ARRAY_SIZE(ops); j++) {
+			struct sysring_insn prog[] = {
+				SR_MOVK(9, 1), ops[j].insn, SR_EXIT(9),
+			};
+			bool faults = bad[i] != ro || ops[j].ro_faults;
+
+			memset(vm->regs, 0, sizeof(vm->regs));
+			vm->regs[1] = bad[i];
+			vm->regs[2] = 8;
+			vm->regs[3] = 16;
+			vm->regs[4] = good;
+			vm->regs[5] = 8;
+			vm->regs[6] = good;
+			sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+			if (faults) {
+				sysring_expect_stop(test, vm, SYSRING_STATUS_FAULT,
+						    -EFAULT, 1, 2);
+				if (vm->status != SYSRING_STATUS_FAULT)
+					kunit_info(test, "address %#llx, op %u\n",
+						   bad[i], j);
+			} else {
+				sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT,
+						    1, 2, 3);
+			}
+		}
+	}
+}
+
+static void sysring_vm_fault_partial_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 base = sysring_test_urw(test, 2 * PAGE_SIZE);
+	u64 end = base + PAGE_SIZE;
+	struct sysring_insn ld[] = {
+		SR(LD, 7, 1, SYSRING_MEM_DW, -4), SR_EXIT(7),
+	};
+	struct sysring_insn copy[] = {
+		SR(COPY, 2, 1, 3, 0), SR_EXIT(0),
+	};
+
+	/* Unmap the second page: a range that runs into it faults. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(end, PAGE_SIZE), 0);
+
+	vm->regs[1] = end - 4;
+	sysring_test_run(test, vm, ld, ARRAY_SIZE(ld), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0, 1, 2);
+	vm->regs[1] = end;
+	sysring_test_run(test, vm, ld, ARRAY_SIZE(ld), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_FAULT, -EFAULT, 0, 1);
+
+	vm->regs[1] = end - 300;
+	vm->regs[2] = base;
+	vm->regs[3] = 300;
+	sysring_test_run(test, vm, copy, ARRAY_SIZE(copy), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0, 1, 2);
+	vm->regs[3] = 301;
+	sysring_test_run(test, vm, copy, ARRAY_SIZE(copy), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_FAULT, -EFAULT, 0, 1);
+}
+
+static struct kunit_case sysring_vm_test_cases[] = {
+	KUNIT_CASE_PARAM(sysring_vm_alu_test, sysring_alu_gen_params),
+	KUNIT_CASE(sysring_vm_div_zero_test),
+	KUNIT_CASE(sysring_vm_lddw_test),
+	KUNIT_CASE_PARAM(sysring_vm_jmp_test, sysring_jmp_gen_params),
+	KUNIT_CASE(sysring_vm_ja_test),
+	KUNIT_CASE(sysring_vm_loop_test),
+	KUNIT_CASE(sysring_vm_budget_test),
+	KUNIT_CASE(sysring_vm_exit_test),
+	KUNIT_CASE_PARAM(sysring_vm_ld_test, sysring_ld_gen_params),
+	KUNIT_CASE_PARAM(sysring_vm_st_test, sysring_st_gen_params),
+	KUNIT_CASE(sysring_vm_copy_test),
+	KUNIT_CASE(sysring_vm_find_test),
+	KUNIT_CASE(sysring_vm_find_window_test),
+	KUNIT_CASE(sysring_vm_fault_test),
+	KUNIT_CASE(sysring_vm_fault_partial_test),
+	{}
+};
+
+static struct kunit_suite sysring_vm_test_suite = {
+	.name = "sysring_vm",
+	.test_cases = sysring_vm_test_cases,
+};
+
+/* ------------------------------------------------------------------ */
+/* sysring_sys: the SYS instruction and its allow-list */
+
+static s64 sysring_test_sys0(struct kunit *test, u32 nr)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn prog[] = { SR(SYS, 0, 0, 0, nr), SR_EXIT(0) };
+
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	KUNIT_EXPECT_EQ_MSG(test, vm->status, SYSRING_STATUS_EXIT,
+			    "syscall %u: res %lld", nr, vm->res);
+	return vm->res;
+}
+
+static void sysring_sys_ids_test(struct kunit *test)
+{
+	pid_t ppid;
+
+	rcu_read_lock();
+	ppid = task_tgid_vnr(rcu_dereference(current->real_parent));
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_EQ(test, sysring_test_sys0(test, __NR_getpid),
+			task_tgid_vnr(current));
+	KUNIT_EXPECT_EQ(test, sysring_test_sys0(test, __NR_gettid),
+			task_pid_vnr(current));
+	KUNIT_EXPECT_EQ(test, sysring_test_sys0(test, __NR_getppid), ppid);
+	KUNIT_EXPECT_EQ(test, sysring_test_sys0(test, __NR_getuid),
+			from_kuid_munged(current_user_ns(), current_uid()));
+	KUNIT_EXPECT_EQ(test, sysring_test_sys0(test, __NR_getegid),
+			from_kgid_munged(current_user_ns(), current_egid()));
+}
+
+/* Arguments from a register window: pipe2, write, read and close. */
+static void sysring_sys_args_test(struct kunit *test)
+{
+	static const char msg[] = "sysring";
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn prog[] = {
+		SR_SYS(0, 10, 2, pipe2),
+		SR(LD, 20, 10, SYSRING_MEM_W | SYSRING_MEM_SX, 0),
+		SR(LD, 21, 10, SYSRING_MEM_W | SYSRING_MEM_SX, 4),
+		SR(MOV_X, 30, 21, 0, 0),
+		SR_SYS(1, 30, 3, write),
+		SR(MOV_X, 33, 20, 0, 0),
+		SR_SYS(2, 33, 3, read),
+		SR(MOV_X, 36, 20, 0, 0),
+		SR_SYS(3, 36, 1, close),
+		SR(MOV_X, 36, 21, 0, 0),
+		SR_SYS(4, 36, 1, close),
+		SR_EXIT(2),
+	};
+	u64 base = sysring_test_urw(test, PAGE_SIZE);
+	char got[16] = "";
+
+	if (!current->files)
+		kunit_skip(test, "no file table in the test thread");
+	sysring_test_put(test, base + 64, msg, sizeof(msg));
+	vm->regs[10] = base;			/* int fds[2] */
+	vm->regs[11] = 0;			/* flags */
+	vm->regs[31] = base + 64;		/* write buffer */
+	vm->regs[32] = sizeof(msg);
+	vm->regs[34] = base + 128;		/* read buffer */
+	vm->regs[35] = sizeof(got);
+	sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, sizeof(msg),
+			    ARRAY_SIZE(prog) - 1, ARRAY_SIZE(prog));
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[0], 0, "pipe2");
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[1], sizeof(msg), "write");
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[3], 0, "close read end");
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[4], 0, "close write end");
+	KUNIT_EXPECT_NE(test, vm->regs[20], vm->regs[21]);
+	sysring_test_get(test, got, base + 128, sizeof(msg));
+	KUNIT_EXPECT_STREQ(test, got, msg);
+}
+
+static void sysring_sys_error_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn stop[] = {
+		SR_MOVK(1, -1), SR_SYS(5, 1, 1, close), SR_MOVK(0, 7),
+		SR_EXIT(0),
+	};
+	struct sysring_insn keep[] = {
+		SR_MOVK(1, -1), SR_SYS(5, 1, 1 | SYSRING_SYS_KEEPERR, close),
+		SR_MOVK(0, 7), SR_EXIT(5),
+	};
+
+	vm->regs[5] = 99;
+	sysring_test_run(test, vm, stop, ARRAY_SIZE(stop), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -EBADF, 1, 2);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[5], 99,
+			    "a failed SYS without KEEPERR wrote its register");
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[0], 0, "ran past the failed SYS");
+
+	sysring_test_run(test, vm, keep, ARRAY_SIZE(keep), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, -EBADF, 3, 4);
+	KUNIT_EXPECT_EQ(test, (s64)vm->regs[5], -EBADF);
+	KUNIT_EXPECT_EQ_MSG(test, vm->regs[0], 7,
+			    "KEEPERR did not continue after the error");
+}
+
+static void sysring_sys_allowed_test(struct kunit *test)
+{
+	static const u32 allowed[] = {
+		__NR_read, __NR_write, __NR_openat, __NR_close, __NR_getpid,
+		__NR_pipe2, __NR_futex, __NR_mmap,
+	};
+	static const u32 refused[] = {
+		__NR_fork, __NR_vfork, __NR_clone, __NR_clone3, __NR_execve,
+		__NR_execveat, __NR_exit, __NR_exit_group, __NR_rt_sigreturn,
+		__NR_rt_sigaction, __NR_ptrace, __NR_seccomp, __NR_prctl,
+		__NR_unshare, __NR_setns, __NR_setuid, __NR_bpf,
+		__NR_io_uring_setup, __NR_io_uring_enter,
+		__NR_sysring_setup, __NR_sysring_enter, __NR_sysring_register,
+		SYSRING_PROBE_SYSCALLS, U32_MAX,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(allowed); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, sysring_syscall_allowed(allowed[i]),
+				      "syscall %u", allowed[i]);
+	for (i = 0; i < ARRAY_SIZE(refused); i++)
+		KUNIT_EXPECT_FALSE_MSG(test, sysring_syscall_allowed(refused[i]),
+				       "syscall %u", refused[i]);
+}
+
+/* The checker accepts SYS exactly for the syscalls on the allow-list. */
+static void sysring_sys_check_sweep_test(struct kunit *test)
+{
+	struct sysring_insn prog[2] = { {}, SR_EXIT(0) };
+	unsigned int nr, nr_allowed = 0;
+	int reason;
+	u32 pc;
+
+	for (nr = 0; nr < SYSRING_PROBE_SYSCALLS + 64; nr++) {
+		bool ok = sysring_syscall_allowed(nr);
+
+		nr_allowed += ok;
+		prog[0] = SR(SYS, 0, 1, 6, nr);
+		reason = sysring_check(prog, 2, SYSRING_MAX_PROG_INSNS, &pc);
+		KUNIT_EXPECT_EQ_MSG(test, reason,
+				    ok ? SYSRING_CHECK_OK : SYSRING_CHECK_BAD_SYSCALL,
+				    "syscall %u", nr);
+	}
+	KUNIT_EXPECT_GT(test, nr_allowed, 100);
+}
+
+static struct kunit_case sysring_sys_test_cases[] = {
+	KUNIT_CASE(sysring_sys_ids_test),
+	KUNIT_CASE(sysring_sys_args_test),
+	KUNIT_CASE(sysring_sys_error_test),
+	KUNIT_CASE(sysring_sys_allowed_test),
+	KUNIT_CASE(sysring_sys_check_sweep_test),
+	{}
+};
+
+static struct kunit_suite sysring_sys_test_suite = {
+	.name = "sysring_sys",
+	.test_cases = sysring_sys_test_cases,
+};
+
+/* ------------------------------------------------------------------ */
+/* sysring_ring: the system calls, from the test kthread */
+
+static long sysring_test_syscall(u32 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+#if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
+	struct pt_regs regs = {
+		.di = a0, .si = a1, .dx = a2, .r10 = a3,
+		.orig_ax = nr,
+	};
+
+	return x64_sys_call(&regs, nr);
+#elif !defined(CONFIG_ARCH_HAS_SYSCALL_WRAPPER)
+	switch (nr) {
+	case __NR_sysring_setup:
+		return sys_sysring_setup(a0, u64_to_user_ptr(a1));
+	case __NR_sysring_enter:
+		return sys_sysring_enter(a0, a1, a2, a3);
+	case __NR_sysring_register:
+		return sys_sysring_register(a0, a1, u64_to_user_ptr(a2), a3);
+	}
+	return -EOPNOTSUPP;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
+struct sysring_test_ring {
+	int fd;
+	struct sysring_params p;
+	u64 rings;	/* user mapping of SYSRING_OFF_RINGS */
+	u64 sqes;	/* user mapping of SYSRING_OFF_SQES */
+	u32 sq_tail;
+	u32 cq_head;
+};
+
+static void sysring_test_close(void *fd)
+{
+	close_fd((unsigned long)fd);
+}
+
+static long sysring_test_setup(struct kunit *test, u32 entries,
+			       const struct sysring_params *p, u64 up)
+{
+	sysring_test_put(test, up, p, sizeof(*p));
+	return sysring_test_syscall(__NR_sysring_setup, entries, up, 0, 0);
+}
+
+static void sysring_test_ring_init(struct kunit *test,
+				   struct sysring_test_ring *r, u32 entries,
+				   u32 snap_regs)
+{
+	struct sysring_params p = { .snap_regs = snap_regs };
+	u64 up = sysring_test_urw(test, PAGE_SIZE);
+	struct file *file;
+	unsigned long addr;
+	long fd;
+
+	if (!current->files)
+		kunit_skip(test, "no file table in the test thread");
+	fd = sysring_test_setup(test, entries, &p, up);
+	if (fd == -EOPNOTSUPP)
+		kunit_skip(test, "no way to call sysring_setup here");
+	KUNIT_ASSERT_GE_MSG(test, fd, 0, "sysring_setup(%u)", entries);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, sysring_test_close,
+							(void *)fd), 0);
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	sysring_test_get(test, &r->p, up, sizeof(r->p));
+
+	file = fget(fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	KUNIT_EXPECT_PTR_EQ(test, file->f_op, &sysring_fops);
+	addr = kunit_vm_mmap(test, file, 0, r->p.rings_size,
+			     PROT_READ | PROT_WRITE, MAP_SHARED,
+			     SYSRING_OFF_RINGS);
+	r->rings = addr;
+	addr = kunit_vm_mmap(test, file, 0, r->p.sqes_size,
+			     PROT_READ | PROT_WRITE, MAP_SHARED,
+			     SYSRING_OFF_SQES);
+	r->sqes = addr;
+	fput(file);
+	KUNIT_ASSERT_FALSE_MSG(test, !r->rings || IS_ERR_VALUE(r->rings),
+			       "mmap of the rings: %lld", (s64)r->rings);
+	KUNIT_ASSERT_FALSE_MSG(test, !r->sqes || IS_ERR_VALUE(r->sqes),
+			       "mmap of the SQEs: %lld", (s64)r->sqes);
+}
+
+static u32 sysring_test_ring_u32(struct kunit *test,
+				 struct sysring_test_ring *r, u32 off)
+{
+	u32 v;
+
+	sysring_test_get(test, &v, r->rings + off, sizeof(v));
+	return v;
+}
+
+/* Queue @n SQEs and submit them; expect all @n to be consumed. */
+static void sysring_test_submit(struct kunit *test, struct sysring_test_ring *r,
+				const struct sysring_sqe *sqes, u32 n)
+{
+	u32 mask = r->p.sq_entries - 1;
+	long ret;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		sysring_test_put(test, r->sqes + ((r->sq_tail + i) & mask) *
+				 sizeof(*sqes), &sqes[i], sizeof(*sqes));
+	r->sq_tail += n;
+	sysring_test_put(test, r->rings + r->p.sq_off.tail, &r->sq_tail,
+			 sizeof(r->sq_tail));
+	ret = sysring_test_syscall(__NR_sysring_enter, r->fd, n, 0, 0);
+	KUNIT_ASSERT_EQ_MSG(test, ret, n, "sysring_enter(%u)", n);
+	KUNIT_EXPECT_EQ_MSG(test, sysring_test_ring_u32(test, r, r->p.sq_off.head),
+			    r->sq_tail, "sq head after submission");
+}
+
+/* Reap the next CQE into @cqe (and its registers into @regs). */
+static void sysring_test_reap(struct kunit *test, struct sysring_test_ring *r,
+			      struct sysring_cqe *cqe, u64 *regs)
+{
+	u32 mask = r->p.cq_entries - 1;
+	u64 at;
+
+	KUNIT_ASSERT_NE_MSG(test, sysring_test_ring_u32(test, r, r->p.cq_off.tail),
+			    r->cq_head, "no completion to reap");
+	at = r->rings + r->p.cq_off.cqes + (r->cq_head & mask) * r->p.cqe_size;
+	sysring_test_get(test, cqe, at, sizeof(*cqe));
+	if (regs)
+		sysring_test_get(test, regs, at + sizeof(*cqe),
+				 r->p.cqe_size - sizeof(*cqe));
+	r->cq_head++;
+	sysring_test_put(test, r->rings + r->p.cq_off.head, &r->cq_head,
+			 sizeof(r->cq_head));
+}
+
+static void sysring_expect_cqe(struct kunit *test, const struct sysring_cqe *cqe,
+			       u64 user_data, u8 status, s64 res, u16 pc)
+{
+	KUNIT_EXPECT_EQ_MSG(test, cqe->user_data, user_data, "cqe user_data");
+	KUNIT_EXPECT_EQ_MSG(test, cqe->status, status, "cqe %llu status (res %lld)",
+			    user_data, cqe->res);
+	KUNIT_EXPECT_EQ_MSG(test, cqe->res, res, "cqe %llu res", user_data);
+	KUNIT_EXPECT_EQ_MSG(test, cqe->pc, pc, "cqe %llu pc", user_data);
+}
+
+static void sysring_ring_setup_test(struct kunit *test)
+{
+	struct sysring_test_ring r;
+
+	sysring_test_ring_init(test, &r, 3, 8);
+	KUNIT_EXPECT_EQ(test, r.p.magic, SYSRING_MAGIC);
+	KUNIT_EXPECT_EQ(test, r.p.sq_entries, 4);
+	KUNIT_EXPECT_EQ(test, r.p.cq_entries, 8);
+	KUNIT_EXPECT_EQ(test, r.p.snap_regs, 8);
+	KUNIT_EXPECT_EQ(test, r.p.budget, SYSRING_DEFAULT_BUDGET);
+	KUNIT_EXPECT_EQ(test, r.p.sqe_size, sizeof(struct sysring_sqe));
+	KUNIT_EXPECT_EQ(test, r.p.cqe_size, sizeof(struct sysring_cqe) + 8 * 8);
+	KUNIT_EXPECT_TRUE(test, r.p.features & SYSRING_FEAT_INLINE);
+	KUNIT_EXPECT_TRUE(test, r.p.features & SYSRING_FEAT_PROGS);
+	KUNIT_EXPECT_GE(test, r.p.rings_size,
+			r.p.cq_off.cqes + r.p.cq_entries * r.p.cqe_size);
+	KUNIT_EXPECT_GE(test, r.p.sqes_size,
+			r.p.sq_entries * sizeof(struct sysring_sqe));
+
+	/* The header as userspace sees it through the mapping. */
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.sq_off.ring_entries), 4);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.sq_off.ring_mask), 3);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.cq_off.ring_entries), 8);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.cq_off.ring_mask), 7);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.sq_off.head), 0);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.cq_off.tail), 0);
+
+	/* Nothing queued: nothing to do. */
+	KUNIT_EXPECT_EQ(test, sysring_test_syscall(__NR_sysring_enter, r.fd, 4,
+						   0, 0), 0);
+	KUNIT_EXPECT_EQ(test, sysring_test_syscall(__NR_sysring_enter, r.fd, 0,
+						   0, ~0U), -EINVAL);
+	KUNIT_EXPECT_EQ(test, sysring_test_syscall(__NR_sysring_enter, -1, 1,
+						   0, 0), -EBADF);
+}
+
+static void sysring_ring_setup_invalid_test(struct kunit *test)
+{
+	static const struct {
+		const char *desc;
+		u32 entries;
+		struct sysring_params p;
+	} bad[] = {
+		{ "0 entries", 0, {} },
+		{ "too many entries", SYSRING_MAX_ENTRIES + 1, {} },
+		{ "3 snapshot registers", 4, { .snap_regs = 3 } },
+		{ "128 snapshot registers", 4, { .snap_regs = 128 } },
+		{ "budget over the limit", 4, { .budget = SYSRING_MAX_BUDGET + 1 } },
+		{ "unknown flag", 4, { .flags = 1U << 31 } },
+		{ "reserved field", 4, { .__resv = { 0, 0, 0, 0, 1 } } },
+		{ "cq smaller than sq", 8,
+		  { .flags = SYSRING_SETUP_CQSIZE, .cq_entries = 4 } },
+		{ "cq too large", 8, { .flags = SYSRING_SETUP_CQSIZE,
+				       .cq_entries = SYSRING_MAX_CQ_ENTRIES + 1 } },
+	};
+	u64 up = sysring_test_urw(test, PAGE_SIZE);
+	unsigned int i;
+	long ret;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ret = sysring_test_setup(test, bad[i].entries, &bad[i].p, up);
+		if (ret == -EOPNOTSUPP)
+			kunit_skip(test, "no way to call sysring_setup here");
+		if (ret >= 0)
+			close_fd(ret);
+		KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "%s", bad[i].desc);
+	}
+	ret = sysring_test_syscall(__NR_sysring_setup, 4, 0, 0, 0);
+	if (ret >= 0)
+		close_fd(ret);
+	KUNIT_EXPECT_EQ_MSG(test, ret, -EFAULT, "NULL params");
+}
+
+static void sysring_ring_enter_test(struct kunit *test)
+{
+	struct sysring_sqe sqe = {
+		.user_data = 0x1234567890abcdefULL,
+		.ninsns = 4,
+		.nregs = 2,
+		.reg_base = 10,
+		.snap_base = 8,
+		.regs = { 40, 2 },
+		.insns = {
+			SR(MOV_X, 8, 10, 0, 0),
+			SR(ADD_X, 8, 11, 0, 0),
+			SR(SUB_K, 11, 0, 0, 1),
+			SR_EXIT(8),
+		},
+	};
+	struct sysring_test_ring r;
+	struct sysring_cqe cqe;
+	u64 regs[4];
+
+	sysring_test_ring_init(test, &r, 4, 4);
+	sysring_test_submit(test, &r, &sqe, 1);
+	sysring_test_reap(test, &r, &cqe, regs);
+	sysring_expect_cqe(test, &cqe, sqe.user_data, SYSRING_STATUS_EXIT, 42, 3);
+	KUNIT_EXPECT_EQ(test, cqe.insns, 4);
+	KUNIT_EXPECT_EQ(test, cqe.reg_base, 8);
+	KUNIT_EXPECT_EQ(test, cqe.nregs, 4);
+	KUNIT_EXPECT_EQ(test, regs[0], 42);	/* r8 */
+	KUNIT_EXPECT_EQ(test, regs[1], 0);	/* r9 */
+	KUNIT_EXPECT_EQ(test, regs[2], 40);	/* r10 */
+	KUNIT_EXPECT_EQ(test, regs[3], 1);	/* r11 */
+
+	/* Unlinked blocks start from a clean register file. */
+	sqe.nregs = 0;
+	memset(sqe.regs, 0, sizeof(sqe.regs));
+	sqe.user_data = 2;
+	sysring_test_submit(test, &r, &sqe, 1);
+	sysring_test_reap(test, &r, &cqe, regs);
+	sysring_expect_cqe(test, &cqe, 2, SYSRING_STATUS_EXIT, 0, 3);
+	KUNIT_EXPECT_EQ(test, regs[3], (u64)-1);
+}
+
+static void sysring_ring_invalid_sqe_test(struct kunit *test)
+{
+	struct sysring_sqe sqes[3] = {
+		{
+			.user_data = 1, .ninsns = 3,
+			.insns = { SR_MOVK(0, 1),
+				   SR_RAW(SYSRING_OP_RESERVED_READN, 0, 0, 0, 0),
+				   SR_EXIT(0) },
+		},
+		{ .user_data = 2, .ninsns = 1, .__resv2 = 1,
+		  .insns = { SR_EXIT(0) } },
+		{ .user_data = 3, .ninsns = 2,
+		  .insns = { SR_MOVK(0, 5), SR_EXIT(0), SR_EXIT(0) } },
+	};
+	struct sysring_test_ring r;
+	struct sysring_cqe cqe;
+
+	sysring_test_ring_init(test, &r, 4, 0);
+	KUNIT_EXPECT_EQ(test, r.p.cqe_size, sizeof(struct sysring_cqe));
+	sysring_test_submit(test, &r, sqes, 3);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 1, SYSRING_STATUS_INVALID, -EINVAL, 1);
+	KUNIT_EXPECT_EQ(test, cqe.reason, SYSRING_CHECK_BAD_OPCODE);
+	KUNIT_EXPECT_EQ(test, cqe.insns, 0);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 2, SYSRING_STATUS_INVALID, -EINVAL, 0);
+	/* An unused instruction slot that is not zero. */
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 3, SYSRING_STATUS_INVALID, -EINVAL, 0);
+}
+
+static void sysring_ring_link_test(struct kunit *test)
+{
+	struct sysring_sqe sqes[5] = {
+		{ .user_data = 1, .flags = SYSRING_SQE_LINK, .ninsns = 2,
+		  .insns = { SR_MOVK(1, 5), SR_EXIT(1) } },
+		{ .user_data = 2, .ninsns = 2,
+		  .insns = { SR(ADD_K, 1, 0, 0, 1), SR_EXIT(1) } },
+		{ .user_data = 3, .flags = SYSRING_SQE_LINK, .ninsns = 3,
+		  .insns = { SR_MOVK(1, -1), SR_SYS(0, 1, 1, close),
+			     SR_EXIT(0) } },
+		{ .user_data = 4, .flags = SYSRING_SQE_HARDLINK, .ninsns = 1,
+		  .insns = { SR_EXIT(1) } },
+		{ .user_data = 5, .ninsns = 1, .insns = { SR_EXIT(1) } },
+	};
+	struct sysring_test_ring r;
+	struct sysring_cqe cqe;
+
+	sysring_test_ring_init(test, &r, 8, 4);
+	sysring_test_submit(test, &r, sqes, 5);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 1, SYSRING_STATUS_EXIT, 5, 1);
+	/* The chain shares one register file. */
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 2, SYSRING_STATUS_EXIT, 6, 1);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 3, SYSRING_STATUS_ERROR, -EBADF, 1);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 4, SYSRING_STATUS_CANCELED, -ECANCELED, 0);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 5, SYSRING_STATUS_CANCELED, -ECANCELED, 0);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.cq_off.tail), 5);
+}
+
+/* Register the @n instructions at @insns, claiming they are @len. */
+static long sysring_test_register(struct kunit *test,
+				  struct sysring_test_ring *r, u64 ureg,
+				  const struct sysring_insn *insns, u32 n,
+				  u32 len, struct sysring_prog_reg *reg)
+{
+	u64 uinsns = ureg + 64;
+	long ret;
+
+	sysring_test_put(test, uinsns, insns, n * sizeof(*insns));
+	memset(reg, 0, sizeof(*reg));
+	reg->insns = uinsns;
+	reg->len = len;
+	sysring_test_put(test, ureg, reg, sizeof(*reg));
+	ret = sysring_test_syscall(__NR_sysring_register, r->fd,
+				   SYSRING_REGISTER_PROG, ureg, 1);
+	sysring_test_get(test, reg, ureg, sizeof(*reg));
+	return ret;
+}
+
+static void sysring_ring_register_test(struct kunit *test)
+{
+	struct sysring_insn bad[] = {
+		SR_MOVK(1, 1), SR_MOVK(2, 1), SR(LSH_K, 1, 0, 0, 64), SR_EXIT(1),
+	};
+	struct sysring_sqe sqe = {
+		.user_data = 7, .flags = SYSRING_SQE_PROG, .budget = 1000,
+		.nregs = 1, .reg_base = 1, .regs = { 3 },
+	};
+	u64 ureg = sysring_test_urw(test, 2 * PAGE_SIZE);
+	u32 len = ARRAY_SIZE(sysring_loop_prog);
+	struct sysring_prog_reg reg;
+	struct sysring_test_ring r;
+	struct sysring_cqe cqe;
+	long idx, ret;
+
+	sysring_test_ring_init(test, &r, 4, 4);
+
+	idx = sysring_test_register(test, &r, ureg, sysring_loop_prog, len, len,
+				    &reg);
+	KUNIT_ASSERT_GE_MSG(test, idx, 0, "register (reason %u at %u)",
+			    reg.reason, reg.pc);
+	KUNIT_EXPECT_EQ(test, reg.index, idx);
+	KUNIT_EXPECT_EQ(test, reg.reason, SYSRING_CHECK_OK);
+
+	ret = sysring_test_register(test, &r, ureg, bad, ARRAY_SIZE(bad),
+				    ARRAY_SIZE(bad), &reg);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, reg.reason, SYSRING_CHECK_BAD_SHIFT);
+	KUNIT_EXPECT_EQ(test, reg.pc, 2);
+
+	ret = sysring_test_register(test, &r, ureg, bad, ARRAY_SIZE(bad),
+				    SYSRING_MAX_PROG_INSNS + 1, &reg);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	KUNIT_EXPECT_EQ(test, reg.reason, SYSRING_CHECK_TOO_LONG);
+
+	sqe.prog = idx;
+	sysring_test_submit(test, &r, &sqe, 1);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 7, SYSRING_STATUS_EXIT, 30, 5);
+	KUNIT_EXPECT_EQ(test, cqe.insns, 33);
+
+	/* The SQE's budget applies to registered programs too. */
+	sqe.budget = 10;
+	sysring_test_submit(test, &r, &sqe, 1);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	KUNIT_EXPECT_EQ(test, cqe.status, SYSRING_STATUS_BUDGET);
+	KUNIT_EXPECT_EQ(test, cqe.res, -ETIME);
+	KUNIT_EXPECT_EQ(test, cqe.insns, 10);
+
+	KUNIT_EXPECT_EQ(test, sysring_test_syscall(__NR_sysring_register, r.fd,
+						   SYSRING_UNREGISTER_PROG, 0,
+						   idx), 0);
+	KUNIT_EXPECT_EQ(test, sysring_test_syscall(__NR_sysring_register, r.fd,
+						   SYSRING_UNREGISTER_PROG, 0,
+						   idx), -ENOENT);
+	sqe.budget = 0;
+	sysring_test_submit(test, &r, &sqe, 1);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 7, SYSRING_STATUS_INVALID, -ENOENT, 0);
+}
+
+static void sysring_ring_probe_test(struct kunit *test)
+{
+	u64 up = sysring_test_urw(test, PAGE_SIZE);
+	struct sysring_probe *probe;
+	struct sysring_test_ring r;
+	unsigned int i;
+	long ret;
+
+	probe = kunit_kzalloc(test, sizeof(*probe), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, probe);
+	sysring_test_ring_init(test, &r, 1, 0);
+	ret = sysring_test_syscall(__NR_sysring_register, r.fd,
+				   SYSRING_REGISTER_PROBE, up, 0);
+	KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "probe with nr_args 0");
+	ret = sysring_test_syscall(__NR_sysring_register, r.fd,
+				   SYSRING_REGISTER_PROBE, up, 1);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	sysring_test_get(test, probe, up, sizeof(*probe));
+
+	for (i = 0; i < 256; i++)
+		KUNIT_EXPECT_EQ_MSG(test, !!(probe->ops[i / 64] & BIT_ULL(i % 64)),
+				    sysring_is_uapi_op(i), "probe: opcode %#x", i);
+	for (i = 0; i < SYSRING_PROBE_SYSCALLS; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    !!(probe->syscalls[i / 64] & BIT_ULL(i % 64)),
+				    sysring_syscall_allowed(i),
+				    "probe: syscall %u", i);
+	KUNIT_EXPECT_EQ(test, probe->max_prog_insns, SYSRING_MAX_PROG_INSNS);
+	KUNIT_EXPECT_EQ(test, probe->max_budget, SYSRING_MAX_BUDGET);
+
+	/* A probe with a non-zero input is refused. */
+	probe->__resv[0] = 1;
+	sysring_test_put(test, up, probe, sizeof(*probe));
+	ret = sysring_test_syscall(__NR_sysring_register, r.fd,
+				   SYSRING_REGISTER_PROBE, up, 1);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+}
+
+static void sysring_ring_mmap_test(struct kunit *test)
+{
+	struct sysring_test_ring r;
+	struct file *file;
+	unsigned long addr;
+
+	sysring_test_ring_init(test, &r, 4, 0);
+	file = fget(r.fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	/* Another offset, or a length past the region, is refused. */
+	addr = vm_mmap(file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ERR_VALUE(addr), "mmap at offset 4096");
+	if (!IS_ERR_VALUE(addr))
+		vm_munmap(addr, PAGE_SIZE);
+	addr = vm_mmap(file, 0, r.p.sqes_size + PAGE_SIZE, PROT_READ,
+		       MAP_SHARED, SYSRING_OFF_SQES);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ERR_VALUE(addr), "mmap past the SQEs");
+	if (!IS_ERR_VALUE(addr))
+		vm_munmap(addr, r.p.sqes_size + PAGE_SIZE);
+	fput(file);
+}
+
+static struct kunit_case sysring_ring_test_cases[] = {
+	KUNIT_CASE(sysring_ring_setup_test),
+	KUNIT_CASE(sysring_ring_setup_invalid_test),
+	KUNIT_CASE(sysring_ring_enter_test),
+	KUNIT_CASE(sysring_ring_invalid_sqe_test),
+	KUNIT_CASE(sysring_ring_link_test),
+	KUNIT_CASE(sysring_ring_register_test),
+	KUNIT_CASE(sysring_ring_probe_test),
+	KUNIT_CASE(sysring_ring_mmap_test),
+	{}
+};
+
+static struct kunit_suite sysring_ring_test_suite = {
+	.name = "sysring_ring",
+	.test_cases = sysring_ring_test_cases,
+};
+
+kunit_test_suites(&sysring_check_test_suite, &sysring_vm_test_suite,
+		  &sysring_sys_test_suite, &sysring_ring_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for sysring");
+MODULE_LICENSE("GPL");
