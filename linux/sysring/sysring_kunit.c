@@ -1083,10 +1083,13 @@ static void sysring_vm_fault_test(struct kunit *test)
 			vm->regs[4] = good;
 			vm->regs[5] = 8;
 			vm->regs[6] = good;
+			vm->regs[7] = 0x5a5a;
 			sysring_test_run(test, vm, prog, ARRAY_SIZE(prog), 100);
 			if (faults) {
 				sysring_expect_stop(test, vm, SYSRING_STATUS_FAULT,
 						    -EFAULT, 1, 2);
+				KUNIT_EXPECT_EQ_MSG(test, vm->regs[7], 0x5a5a,
+						    "op %u changed r7 and faulted", j);
 				if (vm->status != SYSRING_STATUS_FAULT)
 					kunit_info(test, "address %#llx, op %u\n",
 						   bad[i], j);
@@ -1413,12 +1416,11 @@ static u32 sysring_test_ring_u32(struct kunit *test,
 	return v;
 }
 
-/* Queue @n SQEs and submit them; expect all @n to be consumed. */
-static void sysring_test_submit(struct kunit *test, struct sysring_test_ring *r,
-				const struct sysring_sqe *sqes, u32 n)
+/* Queue @n SQEs: write them and publish the new SQ tail. */
+static void sysring_test_queue(struct kunit *test, struct sysring_test_ring *r,
+			       const struct sysring_sqe *sqes, u32 n)
 {
 	u32 mask = r->p.sq_entries - 1;
-	long ret;
 	u32 i;
 
 	for (i = 0; i < n; i++)
@@ -1427,7 +1429,21 @@ static void sysring_test_submit(struct kunit *test, struct sysring_test_ring *r,
 	r->sq_tail += n;
 	sysring_test_put(test, r->rings + r->p.sq_off.tail, &r->sq_tail,
 			 sizeof(r->sq_tail));
-	ret = sysring_test_syscall(__NR_sysring_enter, r->fd, n, 0, 0);
+}
+
+static long sysring_test_enter(struct sysring_test_ring *r, u32 to_submit)
+{
+	return sysring_test_syscall(__NR_sysring_enter, r->fd, to_submit, 0, 0);
+}
+
+/* Queue @n SQEs and submit them; expect all @n to be consumed. */
+static void sysring_test_submit(struct kunit *test, struct sysring_test_ring *r,
+				const struct sysring_sqe *sqes, u32 n)
+{
+	long ret;
+
+	sysring_test_queue(test, r, sqes, n);
+	ret = sysring_test_enter(r, n);
 	KUNIT_ASSERT_EQ_MSG(test, ret, n, "sysring_enter(%u)", n);
 	KUNIT_EXPECT_EQ_MSG(test, sysring_test_ring_u32(test, r, r->p.sq_off.head),
 			    r->sq_tail, "sq head after submission");
@@ -1723,6 +1739,69 @@ static void sysring_ring_register_test(struct kunit *test)
 	sysring_expect_cqe(test, &cqe, 7, SYSRING_STATUS_INVALID, -ENOENT, 0);
 }
 
+/* A chain is never split by to_submit, and never runs unfinished. */
+static void sysring_ring_chain_whole_test(struct kunit *test)
+{
+	struct sysring_sqe sqes[3] = {
+		{ .user_data = 1, .flags = SYSRING_SQE_LINK, .ninsns = 2,
+		  .insns = { SR_MOVK(1, 5), SR_EXIT(1) } },
+		{ .user_data = 2, .ninsns = 2,
+		  .insns = { SR(ADD_K, 1, 0, 0, 1), SR_EXIT(1) } },
+		{ .user_data = 3, .flags = SYSRING_SQE_LINK, .ninsns = 1,
+		  .insns = { SR_EXIT(1) } },
+	};
+	struct sysring_test_ring r;
+	struct sysring_cqe cqe;
+
+	sysring_test_ring_init(test, &r, 4, 0);
+	sysring_test_queue(test, &r, sqes, 3);
+	KUNIT_EXPECT_EQ_MSG(test, sysring_test_enter(&r, 1), 2,
+			    "to_submit 1 inside a chain of 2");
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.sq_off.head), 2);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 1, SYSRING_STATUS_EXIT, 5, 1);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 2, SYSRING_STATUS_EXIT, 6, 1);
+
+	/* The last queued entry links to nothing: refused, not run. */
+	KUNIT_EXPECT_EQ(test, sysring_test_enter(&r, 1), 1);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 3, SYSRING_STATUS_INVALID, -EINVAL, 0);
+	KUNIT_EXPECT_EQ(test, cqe.reason, SYSRING_CHECK_OK);
+	KUNIT_EXPECT_EQ(test, cqe.insns, 0);
+}
+
+/* A full CQ is backpressure: nothing is dropped, -EBUSY until reaped. */
+static void sysring_ring_cq_full_test(struct kunit *test)
+{
+	struct sysring_sqe sqes[4];
+	struct sysring_test_ring r;
+	struct sysring_cqe cqe;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sqes); i++)
+		sqes[i] = (struct sysring_sqe){
+			.user_data = 100 + i, .ninsns = 2,
+			.insns = { SR_MOVK(0, i), SR_EXIT(0) },
+		};
+	sysring_test_ring_init(test, &r, 4, 0);
+	KUNIT_ASSERT_EQ(test, r.p.cq_entries, 8);
+	sysring_test_submit(test, &r, sqes, 4);
+	sysring_test_submit(test, &r, sqes, 4);
+	sysring_test_queue(test, &r, sqes, 1);
+	KUNIT_EXPECT_EQ(test, sysring_test_enter(&r, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.cq_off.overflow), 0);
+
+	for (i = 0; i < 8; i++) {
+		sysring_test_reap(test, &r, &cqe, NULL);
+		sysring_expect_cqe(test, &cqe, 100 + i % 4, SYSRING_STATUS_EXIT,
+				   i % 4, 1);
+	}
+	KUNIT_EXPECT_EQ(test, sysring_test_enter(&r, 1), 1);
+	sysring_test_reap(test, &r, &cqe, NULL);
+	sysring_expect_cqe(test, &cqe, 100, SYSRING_STATUS_EXIT, 0, 1);
+}
+
 static void sysring_ring_probe_test(struct kunit *test)
 {
 	u64 up = sysring_test_urw(test, PAGE_SIZE);
@@ -1780,6 +1859,17 @@ static void sysring_ring_mmap_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, IS_ERR_VALUE(addr), "mmap past the SQEs");
 	if (!IS_ERR_VALUE(addr))
 		vm_munmap(addr, r.p.sqes_size + PAGE_SIZE);
+	/* Only shared, never executable. */
+	addr = vm_mmap(file, 0, r.p.sqes_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE, SYSRING_OFF_SQES);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ERR_VALUE(addr), "private mapping");
+	if (!IS_ERR_VALUE(addr))
+		vm_munmap(addr, r.p.sqes_size);
+	addr = vm_mmap(file, 0, r.p.rings_size, PROT_READ | PROT_EXEC,
+		       MAP_SHARED, SYSRING_OFF_RINGS);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ERR_VALUE(addr), "executable mapping");
+	if (!IS_ERR_VALUE(addr))
+		vm_munmap(addr, r.p.rings_size);
 	fput(file);
 }
 
@@ -1789,6 +1879,8 @@ static struct kunit_case sysring_ring_test_cases[] = {
 	KUNIT_CASE(sysring_ring_enter_test),
 	KUNIT_CASE(sysring_ring_invalid_sqe_test),
 	KUNIT_CASE(sysring_ring_link_test),
+	KUNIT_CASE(sysring_ring_chain_whole_test),
+	KUNIT_CASE(sysring_ring_cq_full_test),
 	KUNIT_CASE(sysring_ring_register_test),
 	KUNIT_CASE(sysring_ring_probe_test),
 	KUNIT_CASE(sysring_ring_mmap_test),
