@@ -1593,35 +1593,104 @@ static void sysring_ring_enter_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, regs[3], (u64)-1);
 }
 
+/* SQEs refused before they run: SYSRING_STATUS_INVALID. */
+struct sysring_sqe_case {
+	const char *desc;
+	struct sysring_sqe sqe;
+	s64 res;
+	int reason;
+	u16 pc;
+};
+
+#define SQE_EXIT0	.ninsns = 1, .insns = { SR_EXIT(0) }
+
+static const struct sysring_sqe_case sysring_sqe_cases[] = {
+	{ "reserved opcode at pc 1",
+	  { .ninsns = 3, .insns = { SR_MOVK(0, 1),
+		SR_RAW(SYSRING_OP_RESERVED_READN, 0, 0, 0, 0), SR_EXIT(0) } },
+	  -EINVAL, SYSRING_CHECK_BAD_OPCODE, 1 },
+	{ "no instructions", { .ninsns = 0 }, -EINVAL, SYSRING_CHECK_EMPTY, 0 },
+	{ "falls off the end", { .ninsns = 2,
+	  .insns = { SR_EXIT(0), SR_MOVK(0, 1) } },
+	  -EINVAL, SYSRING_CHECK_NO_EXIT, 1 },
+	{ "ninsns 7", { .ninsns = SYSRING_SQE_INSNS + 1, .insns = { SR_EXIT(0) } },
+	  -EINVAL },
+	{ "unused instruction slot set", { .ninsns = 1,
+	  .insns = { SR_EXIT(0), SR_EXIT(0) } }, -EINVAL },
+	{ "__resv1 set", { SQE_EXIT0, .__resv1 = 1 }, -EINVAL },
+	{ "__resv2 set", { SQE_EXIT0, .__resv2 = 1 }, -EINVAL },
+	{ "nregs 7", { SQE_EXIT0, .nregs = SYSRING_SQE_REGS + 1 }, -EINVAL },
+	{ "registers past r255", { SQE_EXIT0, .reg_base = 252, .nregs = 5 },
+	  -EINVAL },
+	{ "value past nregs", { SQE_EXIT0, .nregs = 1, .regs = { 1, 2 } },
+	  -EINVAL },
+	{ "budget over the limit",
+	  { SQE_EXIT0, .budget = SYSRING_MAX_BUDGET + 1 }, -EINVAL },
+	{ "async flag", { SQE_EXIT0, .flags = SYSRING_SQE_ASYNC }, -EINVAL },
+	{ "flag 0x8000", { SQE_EXIT0, .flags = 0x8000 }, -EINVAL },
+	{ "prog index without the PROG flag", { SQE_EXIT0, .prog = 1 },
+	  -EINVAL },
+	{ "PROG flag with inline instructions",
+	  { SQE_EXIT0, .flags = SYSRING_SQE_PROG }, -EINVAL },
+	{ "PROG flag, nothing registered", { .flags = SYSRING_SQE_PROG },
+	  -ENOENT },
+};
+
+KUNIT_ARRAY_PARAM_DESC(sysring_sqe, sysring_sqe_cases, desc);
+
 static void sysring_ring_invalid_sqe_test(struct kunit *test)
 {
-	struct sysring_sqe sqes[3] = {
-		{
-			.user_data = 1, .ninsns = 3,
-			.insns = { SR_MOVK(0, 1),
-				   SR_RAW(SYSRING_OP_RESERVED_READN, 0, 0, 0, 0),
-				   SR_EXIT(0) },
-		},
-		{ .user_data = 2, .ninsns = 1, .__resv2 = 1,
-		  .insns = { SR_EXIT(0) } },
-		{ .user_data = 3, .ninsns = 2,
-		  .insns = { SR_MOVK(0, 5), SR_EXIT(0), SR_EXIT(0) } },
-	};
+	const struct sysring_sqe_case *c = test->param_value;
+	struct sysring_sqe sqe = c->sqe;
 	struct sysring_test_ring r;
 	struct sysring_cqe cqe;
 
-	sysring_test_ring_init(test, &r, 4, 0);
+	sysring_test_ring_init(test, &r, 1, 0);
 	KUNIT_EXPECT_EQ(test, r.p.cqe_size, sizeof(struct sysring_cqe));
-	sysring_test_submit(test, &r, sqes, 3);
+	sqe.user_data = 0xabcd;
+	sysring_test_submit(test, &r, &sqe, 1);
 	sysring_test_reap(test, &r, &cqe, NULL);
-	sysring_expect_cqe(test, &cqe, 1, SYSRING_STATUS_INVALID, -EINVAL, 1);
-	KUNIT_EXPECT_EQ(test, cqe.reason, SYSRING_CHECK_BAD_OPCODE);
+	sysring_expect_cqe(test, &cqe, 0xabcd, SYSRING_STATUS_INVALID, c->res,
+			   c->pc);
+	KUNIT_EXPECT_EQ(test, cqe.reason, c->reason);
 	KUNIT_EXPECT_EQ(test, cqe.insns, 0);
-	sysring_test_reap(test, &r, &cqe, NULL);
-	sysring_expect_cqe(test, &cqe, 2, SYSRING_STATUS_INVALID, -EINVAL, 0);
-	/* An unused instruction slot that is not zero. */
-	sysring_test_reap(test, &r, &cqe, NULL);
-	sysring_expect_cqe(test, &cqe, 3, SYSRING_STATUS_INVALID, -EINVAL, 0);
+}
+
+/* The CQE snapshot stops at r255; the rest of its slot is zeroed. */
+static void sysring_ring_snapshot_test(struct kunit *test)
+{
+	struct sysring_sqe a = {
+		.user_data = 1, .nregs = 4, .regs = { 1, 2, 3, 4 },
+		SQE_EXIT0,
+	};
+	struct sysring_sqe b = {
+		.user_data = 3, .snap_base = 254, .ninsns = 3,
+		.insns = { SR_MOVK(254, 7), SR_MOVK(255, 8), SR_EXIT(255) },
+	};
+	struct sysring_test_ring r;
+	struct sysring_cqe cqe;
+	u64 regs[4];
+
+	sysring_test_ring_init(test, &r, 1, 4);
+	KUNIT_ASSERT_EQ(test, r.p.cq_entries, 2);
+	sysring_test_submit(test, &r, &a, 1);
+	sysring_test_reap(test, &r, &cqe, regs);
+	KUNIT_EXPECT_EQ(test, cqe.nregs, 4);
+	KUNIT_EXPECT_EQ(test, regs[3], 4);
+	a.user_data = 2;
+	sysring_test_submit(test, &r, &a, 1);
+	sysring_test_reap(test, &r, &cqe, regs);
+
+	/* Same CQ slot as the first one. */
+	sysring_test_submit(test, &r, &b, 1);
+	sysring_test_reap(test, &r, &cqe, regs);
+	sysring_expect_cqe(test, &cqe, 3, SYSRING_STATUS_EXIT, 8, 2);
+	KUNIT_EXPECT_EQ(test, cqe.reg_base, 254);
+	KUNIT_EXPECT_EQ(test, cqe.nregs, 2);
+	KUNIT_EXPECT_EQ(test, regs[0], 7);
+	KUNIT_EXPECT_EQ(test, regs[1], 8);
+	KUNIT_EXPECT_EQ_MSG(test, regs[2], 0, "stale snapshot register");
+	KUNIT_EXPECT_EQ_MSG(test, regs[3], 0, "stale snapshot register");
 }
 
 static void sysring_ring_link_test(struct kunit *test)
@@ -1877,7 +1946,8 @@ static struct kunit_case sysring_ring_test_cases[] = {
 	KUNIT_CASE(sysring_ring_setup_test),
 	KUNIT_CASE(sysring_ring_setup_invalid_test),
 	KUNIT_CASE(sysring_ring_enter_test),
-	KUNIT_CASE(sysring_ring_invalid_sqe_test),
+	KUNIT_CASE_PARAM(sysring_ring_invalid_sqe_test, sysring_sqe_gen_params),
+	KUNIT_CASE(sysring_ring_snapshot_test),
 	KUNIT_CASE(sysring_ring_link_test),
 	KUNIT_CASE(sysring_ring_chain_whole_test),
 	KUNIT_CASE(sysring_ring_cq_full_test),
