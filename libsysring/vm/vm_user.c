@@ -11,8 +11,6 @@
 
 #include "vm.h"
 
-static pid_t self_pid;
-
 static int sysring_env_rw(void *local, u64 remote, u32 size, bool write)
 {
 	struct iovec l = { .iov_base = local, .iov_len = size };
@@ -22,10 +20,9 @@ static int sysring_env_rw(void *local, u64 remote, u32 size, bool write)
 
 	if (!size)
 		return 0;
-	if (!self_pid)
-		self_pid = getpid();
-	n = write ? process_vm_writev(self_pid, &l, 1, &r, 1, 0) :
-		    process_vm_readv(self_pid, &l, 1, &r, 1, 0);
+	/* Not cached: a forked child is another process. */
+	n = write ? process_vm_writev(getpid(), &l, 1, &r, 1, 0) :
+		    process_vm_readv(getpid(), &l, 1, &r, 1, 0);
 	return n == (ssize_t)size ? 0 : -EFAULT;
 }
 
