@@ -18,6 +18,9 @@
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/time64.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
 #include <asm/syscall.h>
@@ -114,6 +117,24 @@ static void sysring_test_get(struct kunit *test, void *dst, u64 uaddr,
 	KUNIT_ASSERT_EQ_MSG(test,
 			    copy_from_user(dst, u64_to_user_ptr(uaddr), len),
 			    0, "copy_from_user(%#llx, %zu)", uaddr, len);
+}
+
+/*
+ * Make a fatal signal pending on the test kthread, as for a task being
+ * killed in the middle of sysring_enter(), and take it back.
+ */
+static void sysring_test_kill_self(struct kunit *test)
+{
+	allow_signal(SIGKILL);
+	send_sig(SIGKILL, current, 1);
+	KUNIT_ASSERT_TRUE_MSG(test, fatal_signal_pending(current),
+			      "SIGKILL is not pending");
+}
+
+static void sysring_test_unkill(void)
+{
+	flush_signals(current);
+	disallow_signal(SIGKILL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -734,6 +755,27 @@ static void sysring_vm_budget_test(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, vm->regs[1], 501, "ADDs run within budget");
 }
 
+/* A fatal signal stops a long block: every 1024 instructions, uncharged. */
+static void sysring_vm_cancel_test(struct kunit *test)
+{
+	struct sysring_insn self[] = { SR(JA, 0, 0, 0, -1) };
+	struct sysring_vm *vm = sysring_test_vm(test);
+
+	sysring_test_kill_self(test);
+	sysring_test_run(test, vm, self, 1, 5000);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_CANCELED, -EINTR, 0,
+			    5000 - 4096);
+	sysring_test_run(test, vm, self, 1, 1024);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_CANCELED, -EINTR, 0, 0);
+	/* Fewer than 1024 instructions never look. */
+	sysring_test_run(test, vm, self, 1, 1000);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_BUDGET, -ETIME, 0, 1000);
+	sysring_test_unkill();
+
+	sysring_test_run(test, vm, self, 1, 5000);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_BUDGET, -ETIME, 0, 5000);
+}
+
 static void sysring_vm_exit_test(struct kunit *test)
 {
 	struct sysring_vm *vm = sysring_test_vm(test);
@@ -1141,6 +1183,7 @@ static struct kunit_case sysring_vm_test_cases[] = {
 	KUNIT_CASE(sysring_vm_ja_test),
 	KUNIT_CASE(sysring_vm_loop_test),
 	KUNIT_CASE(sysring_vm_budget_test),
+	KUNIT_CASE(sysring_vm_cancel_test),
 	KUNIT_CASE(sysring_vm_exit_test),
 	KUNIT_CASE_PARAM(sysring_vm_ld_test, sysring_ld_gen_params),
 	KUNIT_CASE_PARAM(sysring_vm_st_test, sysring_st_gen_params),
@@ -1259,6 +1302,29 @@ static void sysring_sys_error_test(struct kunit *test)
 			    "KEEPERR did not continue after the error");
 }
 
+/* An interrupted call reports -EINTR, never a kernel-internal restart code. */
+static void sysring_sys_restart_test(struct kunit *test)
+{
+	static const struct __kernel_timespec ts = { .tv_sec = 10 };
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_insn stop[] = {
+		SR_MOVK(3, 0), SR_SYS(0, 2, 2, nanosleep), SR_EXIT(0),
+	};
+	struct sysring_insn keep[] = {
+		SR_SYS(0, 2, 2 | SYSRING_SYS_KEEPERR, nanosleep), SR_EXIT(0),
+	};
+	u64 uts = sysring_test_urw(test, PAGE_SIZE);
+
+	sysring_test_put(test, uts, &ts, sizeof(ts));
+	vm->regs[2] = uts;
+	sysring_test_kill_self(test);
+	sysring_test_run(test, vm, stop, ARRAY_SIZE(stop), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -EINTR, 1, 2);
+	sysring_test_run(test, vm, keep, ARRAY_SIZE(keep), 100);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, -EINTR, 1, 2);
+	sysring_test_unkill();
+}
+
 static void sysring_sys_allowed_test(struct kunit *test)
 {
 	static const u32 allowed[] = {
@@ -1309,6 +1375,7 @@ static struct kunit_case sysring_sys_test_cases[] = {
 	KUNIT_CASE(sysring_sys_ids_test),
 	KUNIT_CASE(sysring_sys_args_test),
 	KUNIT_CASE(sysring_sys_error_test),
+	KUNIT_CASE(sysring_sys_restart_test),
 	KUNIT_CASE(sysring_sys_allowed_test),
 	KUNIT_CASE(sysring_sys_check_sweep_test),
 	{}
