@@ -219,7 +219,7 @@ cmd_checkpatch() {
 	echo "== checkpatch: clean"
 }
 
-# The step (1-4) of the series a patch belongs to: "X-Sysring-Step: N" in
+# The step (0-4) of the series a patch belongs to: "X-Sysring-Step: N" in
 # its header, else 1.
 patch_step() { sed -n 's/^X-Sysring-Step: *\([0-9]\).*/\1/p' "$1" | head -1 | grep . || echo 1; }
 
@@ -277,6 +277,16 @@ cmd_patchset() {
 $2"
 	}
 
+	# 0: what sysring needs from the rest of the kernel (seccomp).
+	apply_step 0
+	commit "seccomp: let a kernel facility check a nested system call" \
+"Add seccomp_nested_syscall(): it runs the current task's filters on a
+system call that a kernel facility makes on the task's behalf with no
+return to user mode around it, as sysring's SYS instruction does.
+
+There is no user-mode context to trap, trace or notify from, so those
+actions refuse the call with -EPERM; ERRNO returns its errno; the kill
+actions kill the process with SIGSYS once it is back at user mode."
 	# 1: uapi header, core, Kconfig/Kbuild (Makefile without the KUnit line,
 	# so every commit builds on its own).
 	copy_new 'include/uapi/linux/sysring.h' 'sysring/*'
@@ -316,7 +326,7 @@ set-up and register paths. Run them with:
 Documentation/userspace-api/ and add a MAINTAINERS entry."
 	for f in $(patches); do
 		step=$(patch_step "$f")
-		case $step in [1-4]) ;; *) die "${f##*/}: X-Sysring-Step $step unknown (1-4)" ;; esac
+		case $step in [0-4]) ;; *) die "${f##*/}: X-Sysring-Step $step unknown (0-4)" ;; esac
 	done
 
 	"${G[@]}" format-patch -q --cover-letter -o "$OUTD" "$base..HEAD" >/dev/null ||

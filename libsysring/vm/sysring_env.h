@@ -28,6 +28,7 @@ typedef int64_t s64;
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define BIT(n)		(1UL << (n))
 #define noinline	__attribute__((noinline))
+#define __annotate_jump_table
 #define min_t(type, a, b)	((type)(a) < (type)(b) ? (type)(a) : (type)(b))
 #define min3(a, b, c)	min_t(__typeof__(a), min_t(__typeof__(a), a, b), c)
 #define ____cacheline_aligned_in_smp	__attribute__((aligned(64)))

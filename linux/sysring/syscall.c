@@ -7,6 +7,8 @@
 #include <linux/errno.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
+#include <linux/seccomp.h>
 #include <asm/syscall.h>
 #ifdef CONFIG_UML
 #include <sysdep/syscalls.h>	/* sys_call_table */
@@ -37,6 +39,31 @@ static long sysring_arch_syscall(u32 nr, const u64 *a)
 }
 #endif
 
+#ifdef CONFIG_SECCOMP_FILTER
+/*
+ * The task's seccomp filters see every SYS with its real number and
+ * arguments, as they would see the call made directly.
+ */
+static int sysring_seccomp(u32 nr, const u64 *a)
+{
+	struct seccomp_data sd = {
+		.nr = nr,
+		.arch = syscall_get_arch(current),
+		.instruction_pointer = KSTK_EIP(current),
+		.args = { a[0], a[1], a[2], a[3], a[4], a[5] },
+	};
+
+	if (!READ_ONCE(current->seccomp.mode))
+		return 0;
+	return seccomp_nested_syscall(&sd);
+}
+#else
+static int sysring_seccomp(u32 nr, const u64 *a)
+{
+	return 0;
+}
+#endif
+
 long sysring_env_syscall(struct sysring_vm *vm, u32 nr, const u64 *args)
 {
 	long ret;
@@ -44,6 +71,9 @@ long sysring_env_syscall(struct sysring_vm *vm, u32 nr, const u64 *args)
 	/* The checker already refused it; this only guards against a bug. */
 	if (WARN_ON_ONCE(!sysring_syscall_allowed(nr)))
 		return -EPERM;
+	ret = sysring_seccomp(nr, args);
+	if (ret)
+		return ret;
 	ret = sysring_arch_syscall(nr, args);
 
 	/*

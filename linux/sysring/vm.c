@@ -141,7 +141,7 @@ void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 {
 #define SYSRING_OP(name)	\
 	[SYSRING_OP_##name] = &&OP_##name,
-	static const void * const jumptable[256] = {
+	static const void * const jumptable[256] __annotate_jump_table = {
 		[0 ... 255] = &&default_label,
 #include "opcodes.h"
 	};

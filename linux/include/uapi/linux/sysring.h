@@ -136,7 +136,7 @@ struct sysring_insn {
  * in the haystack (address r[src], length r[src + 1], at most
  * SYSRING_COPY_MAX), or -1 when there is none.
  */
-#define SYSRING_COPY_MAX	(1U << 20)
+#define SYSRING_COPY_MAX	(1024 * 1024)
 #define SYSRING_FIND_NEEDLE_MAX	256
 
 /* Limits. */
@@ -146,7 +146,7 @@ struct sysring_insn {
 #define SYSRING_MAX_PROGS	1024	/* registered programs per ring */
 #define SYSRING_MAX_SNAP_REGS	64
 #define SYSRING_DEFAULT_BUDGET	65536	/* instructions per block */
-#define SYSRING_MAX_BUDGET	(1U << 24)
+#define SYSRING_MAX_BUDGET	(16 * 1024 * 1024)
 
 /* Checker verdicts, as reported in sysring_prog_reg.reason and CQEs. */
 enum sysring_check_reason {
@@ -191,11 +191,11 @@ struct sysring_sqe {
 	struct sysring_insn insns[SYSRING_SQE_INSNS];
 };
 
-#define SYSRING_SQE_PROG	(1U << 0)	/* run registered program */
-#define SYSRING_SQE_LINK	(1U << 1)	/* next runs if this succeeds */
-#define SYSRING_SQE_HARDLINK	(1U << 2)	/* next runs regardless */
-#define SYSRING_SQE_DRAIN	(1U << 3)	/* wait for all before */
-#define SYSRING_SQE_ASYNC	(1U << 4)	/* run on a worker */
+#define SYSRING_SQE_PROG	0x01	/* run registered program */
+#define SYSRING_SQE_LINK	0x02	/* next runs if this succeeds */
+#define SYSRING_SQE_HARDLINK	0x04	/* next runs regardless */
+#define SYSRING_SQE_DRAIN	0x08	/* wait for all before */
+#define SYSRING_SQE_ASYNC	0x10	/* run on a worker */
 #define SYSRING_SQE_FLAGS_SUPPORTED	(SYSRING_SQE_PROG | SYSRING_SQE_LINK | \
 					 SYSRING_SQE_HARDLINK)
 
@@ -230,13 +230,13 @@ struct sysring_cqe {
 };
 
 /* Setup flags: sysring_params.flags. */
-#define SYSRING_SETUP_CQSIZE	(1U << 0)	/* cq_entries is set */
+#define SYSRING_SETUP_CQSIZE	0x01	/* cq_entries is set */
 #define SYSRING_SETUP_FLAGS	(SYSRING_SETUP_CQSIZE)
 
 /* Features: sysring_params.features. */
-#define SYSRING_FEAT_INLINE	(1U << 0)	/* blocks run in sysring_enter */
-#define SYSRING_FEAT_PROGS	(1U << 1)	/* registered programs */
-#define SYSRING_FEAT_LINK	(1U << 2)	/* LINK/HARDLINK share registers */
+#define SYSRING_FEAT_INLINE	0x01	/* blocks run in sysring_enter */
+#define SYSRING_FEAT_PROGS	0x02	/* registered programs */
+#define SYSRING_FEAT_LINK	0x04	/* LINK/HARDLINK share registers */
 
 struct sysring_sq_offsets {
 	__u32	head;
@@ -281,7 +281,7 @@ struct sysring_params {
 #define SYSRING_OFF_SQES	0x10000000ULL
 
 /* sysring_enter flags. */
-#define SYSRING_ENTER_GETEVENTS	(1U << 0)
+#define SYSRING_ENTER_GETEVENTS	0x01
 #define SYSRING_ENTER_FLAGS	(SYSRING_ENTER_GETEVENTS)
 
 /* sysring_register opcodes. */
