@@ -63,7 +63,9 @@ for page in "$dir"/*.[237]; do
 
 	out=$(cd "$tree" && LC_ALL=C.UTF-8 MANWIDTH=80 \
 		man --warnings=w -l -Tutf8 "man$sect/$name" 2>&1 >/dev/null)
-	out+=$(groff -ww -z -man -t "$page" 2>&1 | grep -v 'cannot open' || true)
+	if ! grep -qE '^\.so ' "$page"; then
+		out+=$(groff -ww -z -man -t "$page" 2>&1 | sed '1s/^/\n/')
+	fi
 	if [ -n "$out" ]; then
 		fail "$name" "$out"
 		continue
