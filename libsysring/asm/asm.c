@@ -77,22 +77,22 @@ static int asm_nomem(struct asm_state *st)
 	return asm_error(st, st->bol, "out of memory");
 }
 
-/* Grow @*arr to hold @need elements of @size bytes. */
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
+/*
+ * @arr (@*cap elements of @size bytes) with room for @need, or NULL with
+ * @arr left as it was.
+ */
+static void *grow(void *arr, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap = *cap ? *cap : 16;
-	void *n;
 
 	if (need <= *cap)
-		return 0;
+		return arr;
 	while (ncap < need)
 		ncap *= 2;
-	n = realloc(*arr, ncap * size);
-	if (!n)
-		return -1;
-	*arr = n;
-	*cap = ncap;
-	return 0;
+	arr = realloc(arr, ncap * size);
+	if (arr)
+		*cap = ncap;
+	return arr;
 }
 
 /* ---- Lexer ---- */
@@ -380,10 +380,17 @@ static int emit(struct asm_state *st, uint8_t code, uint8_t dst, uint8_t src,
 {
 	struct sysring_asm_prog *prog = st->prog;
 	size_t need = prog->len + 1, cap = st->cap;
+	struct sysring_insn *insns;
+	unsigned int *lines;
 
-	if (grow((void **)&prog->insns, &cap, need, sizeof(*prog->insns)) ||
-	    grow((void **)&prog->lines, &st->cap, need, sizeof(*prog->lines)))
+	insns = grow(prog->insns, &cap, need, sizeof(*insns));
+	if (!insns)
 		return asm_nomem(st);
+	prog->insns = insns;
+	lines = grow(prog->lines, &st->cap, need, sizeof(*lines));
+	if (!lines)
+		return asm_nomem(st);
+	prog->lines = lines;
 	prog->insns[prog->len] = (struct sysring_insn){
 		.code = code, .dst = dst, .src = src, .mod = mod, .imm = imm,
 	};
@@ -406,6 +413,7 @@ static struct label *find_label(struct asm_state *st, const char *name,
 static int define_label(struct asm_state *st, const struct tok *t)
 {
 	const struct label *old = find_label(st, t->s, t->len);
+	struct label *labels;
 
 	if (tok_is_reg(t))
 		return asm_error(st, t->s, "label '" TOK_FMT "' is a register name",
@@ -413,9 +421,11 @@ static int define_label(struct asm_state *st, const struct tok *t)
 	if (old)
 		return asm_error(st, t->s, "label '" TOK_FMT "' already defined on line %u",
 				 TOK_ARG(t), old->line);
-	if (grow((void **)&st->labels, &st->labels_cap, st->nlabels + 1,
-		 sizeof(*st->labels)))
+	labels = grow(st->labels, &st->labels_cap, st->nlabels + 1,
+		      sizeof(*labels));
+	if (!labels)
 		return asm_nomem(st);
+	st->labels = labels;
 	st->labels[st->nlabels++] = (struct label){
 		.name = t->s, .len = t->len, .slot = st->prog->len,
 		.line = st->line,
@@ -429,6 +439,7 @@ static int define_label(struct asm_state *st, const struct tok *t)
  */
 static int parse_target(struct asm_state *st, int32_t *off)
 {
+	struct fixup *fixups;
 	struct snum n;
 	struct tok t;
 	int64_t v;
@@ -438,9 +449,11 @@ static int parse_target(struct asm_state *st, int32_t *off)
 	*off = 0;
 	if (t.kind == TOK_IDENT) {
 		st->p = t.s + t.len;
-		if (grow((void **)&st->fixups, &st->fixups_cap,
-			 st->nfixups + 1, sizeof(*st->fixups)))
+		fixups = grow(st->fixups, &st->fixups_cap, st->nfixups + 1,
+			      sizeof(*fixups));
+		if (!fixups)
 			return asm_nomem(st);
+		st->fixups = fixups;
 		st->fixups[st->nfixups++] = (struct fixup){
 			.name = t.s, .len = t.len, .slot = st->prog->len,
 			.line = st->line, .col = t.s - st->bol + 1,
@@ -565,27 +578,27 @@ static int parse_mods(struct asm_state *st, const struct tok *t,
 		      const char *start, int class, uint8_t *mod,
 		      uint8_t *groups)
 {
+	const struct modifier *mods = class_mods(class), *m;
 	const char *end = t->s + t->len, *s, *e;
-	const struct modifier *m;
-	uint8_t seen = 0;
-	int base = start - t->s;
+	unsigned int seen = 0, bit;
 
 	*mod = 0;
 	*groups = 0;
 	for (s = start; s < end; s = e) {
 		for (e = ++s; e < end && *e != '.'; e++)
 			;
-		m = find_mod(class_mods(class), s, e - s);
+		m = find_mod(mods, s, e - s);
 		if (!m)
 			return asm_error(st, s - 1, "unknown modifier '.%.*s' for '%.*s'",
 					 (int)(e - s < TOK_SHOW ? e - s : TOK_SHOW),
-					 s, base, t->s);
-		if (seen & (1u << (m - class_mods(class))))
+					 s, (int)(start - t->s), t->s);
+		bit = 1u << (m - mods);
+		if (seen & bit)
 			return asm_error(st, s - 1, "duplicate modifier '.%s'",
 					 m->name);
 		if (m->group & *groups)
 			return asm_error(st, s - 1, "more than one size modifier");
-		seen |= 1u << (m - class_mods(class));
+		seen |= bit;
 		*groups |= m->group;
 		*mod |= m->bits;
 	}
