@@ -250,6 +250,7 @@ static int sysring_user_add_prog(struct sysring_user *u,
 		free(prog);
 		goto rejected;
 	}
+	prog->footprint = sysring_prog_footprint(prog->insns, reg->len);
 	for (i = 0; i < SYSRING_MAX_PROGS; i++) {
 		if (!u->progs[i]) {
 			u->progs[i] = prog;

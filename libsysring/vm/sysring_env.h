@@ -30,6 +30,9 @@ typedef int64_t s64;
 #define noinline	__attribute__((noinline))
 #define __annotate_jump_table
 #define min_t(type, a, b)	((type)(a) < (type)(b) ? (type)(a) : (type)(b))
+#define max_t(type, a, b)	((type)(a) > (type)(b) ? (type)(a) : (type)(b))
+#define max(a, b)	max_t(__typeof__(a), a, b)
+#define max3(a, b, c)	max_t(__typeof__(a), max_t(__typeof__(a), a, b), c)
 #define min3(a, b, c)	min_t(__typeof__(a), min_t(__typeof__(a), a, b), c)
 #define ____cacheline_aligned_in_smp	__attribute__((aligned(64)))
 #define __counted_by(member)

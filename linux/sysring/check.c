@@ -176,3 +176,33 @@ int sysring_check(const struct sysring_insn *insns, u32 len, u32 max_len,
 	}
 	return SYSRING_CHECK_OK;
 }
+
+/* One past the highest register @insn reads or writes. */
+static u32 sysring_insn_footprint(const struct sysring_insn *insn)
+{
+	u32 n = insn->dst + 1;
+
+	switch (sysring_opdefs[insn->code].class) {
+	case SYSRING_CLASS_ALU_X:
+	case SYSRING_CLASS_JMP_X:
+	case SYSRING_CLASS_LD:
+	case SYSRING_CLASS_ST:
+		return max_t(u32, n, insn->src + 1);
+	case SYSRING_CLASS_SYS:
+		return max_t(u32, n, insn->src + (insn->mod & SYSRING_SYS_NARGS_MASK));
+	case SYSRING_CLASS_COPY:
+		return max3(n, insn->src + 1U, insn->mod + 1U);
+	case SYSRING_CLASS_FIND:
+		return max3(n, insn->src + 2U, insn->mod + 2U);
+	}
+	return n;
+}
+
+u32 sysring_prog_footprint(const struct sysring_insn *insns, u32 len)
+{
+	u32 pc, n = 0;
+
+	for (pc = 0; pc < len; pc++)
+		n = max(n, sysring_insn_footprint(&insns[pc]));
+	return n;
+}

@@ -43,6 +43,7 @@ static int sysring_register_prog(struct sysring_ctx *ctx, void __user *arg)
 		kvfree(prog);
 		goto rejected;
 	}
+	prog->footprint = sysring_prog_footprint(prog->insns, reg.len);
 
 	ret = xa_alloc(&ctx->progs, &index, prog,
 		       XA_LIMIT(0, SYSRING_MAX_PROGS - 1), GFP_KERNEL_ACCOUNT);

@@ -10,6 +10,7 @@
 /* The chain being run: which of its blocks run, which cancel. */
 struct sysring_chain {
 	u32	chain_left;	/* blocks left in the current chain */
+	u32	zeroed;		/* r0..r[zeroed - 1] are this chain's own */
 	bool	chain_failed;	/* a LINK block in it did not EXIT */
 	bool	chain_broken;	/* it does not end in this submission */
 };
@@ -77,8 +78,8 @@ static bool sysring_sqe_insns_unused(const struct sysring_sqe *sqe, u32 from)
  */
 static int sysring_sqe_prepare(struct sysring_exec *ex,
 			       const struct sysring_sqe *sqe,
-			       const struct sysring_insn **insns, u8 *reason,
-			       u16 *bad_pc)
+			       const struct sysring_insn **insns, u32 *footprint,
+			       u8 *reason, u16 *bad_pc)
 {
 	const struct sysring_prog *prog;
 	u32 pc;
@@ -97,6 +98,7 @@ static int sysring_sqe_prepare(struct sysring_exec *ex,
 		if (!prog)
 			return -ENOENT;
 		*insns = prog->insns;
+		*footprint = prog->footprint;
 		return 0;
 	}
 
@@ -105,8 +107,25 @@ static int sysring_sqe_prepare(struct sysring_exec *ex,
 		return -EINVAL;
 	*reason = sysring_check(sqe->insns, sqe->ninsns, SYSRING_SQE_INSNS, &pc);
 	*bad_pc = pc;
+	if (*reason != SYSRING_CHECK_OK)
+		return -EINVAL;
 	*insns = sqe->insns;
-	return *reason == SYSRING_CHECK_OK ? 0 : -EINVAL;
+	*footprint = sysring_prog_footprint(sqe->insns, sqe->ninsns);
+	return 0;
+}
+
+/*
+ * A chain starts with every register zero.  Rather than clearing all 2 KiB
+ * each time, clear only what the next block can see, once per chain.
+ */
+static void sysring_regs_zero(struct sysring_vm *vm, struct sysring_chain *s,
+			      u32 upto)
+{
+	upto = min_t(u32, upto, SYSRING_NR_REGS);
+	if (upto > s->zeroed) {
+		memset(&vm->regs[s->zeroed], 0, (upto - s->zeroed) * sizeof(u64));
+		s->zeroed = upto;
+	}
 }
 
 static void sysring_run_sqe(struct sysring_exec *ex, struct sysring_chain *s,
@@ -114,13 +133,15 @@ static void sysring_run_sqe(struct sysring_exec *ex, struct sysring_chain *s,
 {
 	struct sysring_vm *vm = ex->vm;
 	const struct sysring_insn *insns;
+	u32 footprint;
 	u8 reason;
 	u16 pc;
 	int ret;
 
 	vm->pc = 0;
 	vm->executed = 0;
-	ret = sysring_sqe_prepare(ex, sqe, &insns, &reason, &pc);
+	sysring_regs_zero(vm, s, sqe->snap_base + ex->snap_regs);
+	ret = sysring_sqe_prepare(ex, sqe, &insns, &footprint, &reason, &pc);
 	if (s->chain_broken) {
 		/* The chain is the cause, not this entry's own program. */
 		vm->status = SYSRING_STATUS_INVALID;
@@ -135,6 +156,8 @@ static void sysring_run_sqe(struct sysring_exec *ex, struct sysring_chain *s,
 		vm->status = SYSRING_STATUS_CANCELED;
 		vm->res = -ECANCELED;
 	} else {
+		sysring_regs_zero(vm, s, max_t(u32, footprint,
+					       sqe->reg_base + sqe->nregs));
 		memcpy(&vm->regs[sqe->reg_base], sqe->regs,
 		       sqe->nregs * sizeof(u64));
 		sysring_vm_run(vm, insns, sqe->budget ?: ex->budget);
@@ -201,7 +224,7 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 			s.chain_left = len;
 			s.chain_failed = false;
 			s.chain_broken = broken;
-			memset(ex->vm->regs, 0, sizeof(ex->vm->regs));
+			s.zeroed = 0;
 		}
 		/* Work on a copy: userspace may rewrite the slot meanwhile. */
 		memcpy(&sqe, &ex->sqes[head & (ex->sq_entries - 1)], sizeof(sqe));

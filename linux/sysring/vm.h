@@ -67,6 +67,7 @@ struct sysring_rings {
 
 struct sysring_prog {
 	u32			len;
+	u32			footprint;	/* sysring_prog_footprint() */
 	struct sysring_insn	insns[] __counted_by(len);
 };
 
@@ -127,6 +128,14 @@ bool sysring_syscall_allowed(u32 nr);
  */
 int sysring_check(const struct sysring_insn *insns, u32 len, u32 max_len,
 		  u32 *bad_pc);
+
+/*
+ * sysring_prog_footprint - registers a checked program can touch
+ *
+ * Return: one past the highest register any of its instructions reads or
+ * writes; a block only needs those zeroed before it runs.
+ */
+u32 sysring_prog_footprint(const struct sysring_insn *insns, u32 len);
 
 /*
  * sysring_vm_run - run a checked program to completion
