@@ -37,6 +37,9 @@ int sysring_wait_cqe_nr(struct sysring *ring, struct sysring_cqe **cqe_ptr,
 
 	if (!ring || !cqe_ptr)
 		return -EINVAL;
+	/* The CQ never holds more: the kernel caps its wait the same way. */
+	if (wait_nr > ring->cq.ring_entries)
+		wait_nr = ring->cq.ring_entries;
 	for (;;) {
 		ready = sysring_cq_ready(ring);
 		if (ready && ready >= wait_nr) {
