@@ -20,7 +20,7 @@ BZIMAGE := $(BUILD)/kernel-x86/arch/x86/boot/bzImage
 
 DEB_PACKAGES := linux-source-6.12 bc bison flex libelf-dev libssl-dev \
 	qemu-system-x86 ccache liburing-dev python3 cpio kmod rsync iproute2 \
-	gcc make pkg-config
+	gcc make pkg-config man-db groff-base
 
 .PHONY: all deps kernel kernel-debug kunit kunit-x86 linux-tree linux-patch \
 	checkpatch vm-shell clean
@@ -70,10 +70,13 @@ clean:
 # ---------------------------------------------------------------------------
 # Userspace, the main job and the tests.
 
-.PHONY: libsysring tests examples bench run check
+.PHONY: libsysring asm tests examples bench run check
 
 libsysring:
 	$(MAKE) -C libsysring
+
+asm: libsysring
+	$(MAKE) -C libsysring/asm
 
 tests: libsysring
 	$(MAKE) -C tests
@@ -87,11 +90,10 @@ bench: libsysring
 # Boot the patched kernel, show blocks at work, compare with io_uring.
 run: deps kernel examples bench
 	@echo "== booting the sysring kernel under QEMU (TCG: slow, but one VM for all figures)"
-	tools/vm-run --timeout 900 -- env SYSRING_BACKEND=kernel /bin/sh -c '\
-		echo "== sr-cat: cat(1) as one block"; \
-		build/examples/sr-cat /etc/os-release || exit 1; \
-		echo "== sysring vs io_uring vs syscalls, in this VM"; \
-		build/bench/sysring-bench 4096 "$$SYSRING_VM_OUT/bench.csv"'
+	tools/vm-run --timeout 900 -- env SYSRING_BACKEND=kernel tools/demo
+	@mkdir -p $(BUILD)/results
+	@cp "$$(ls -td $(BUILD)/vm/run.*/share/files | head -n 1)/bench.csv" $(BUILD)/results/ && \
+		echo "== results: $(BUILD)/results/bench.csv"
 
 # Every test; the last line is "N passed, N failed".
 check: deps

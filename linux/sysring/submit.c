@@ -119,12 +119,12 @@ static int sysring_sqe_prepare(struct sysring_exec *ex,
  * each time, clear only what the next block can see, once per chain.
  */
 static void sysring_regs_zero(struct sysring_vm *vm, struct sysring_chain *s,
-			      u32 upto)
+			      u32 end)
 {
-	upto = min_t(u32, upto, SYSRING_NR_REGS);
-	if (upto > s->zeroed) {
-		memset(&vm->regs[s->zeroed], 0, (upto - s->zeroed) * sizeof(u64));
-		s->zeroed = upto;
+	end = min_t(u32, end, SYSRING_NR_REGS);
+	if (end > s->zeroed) {
+		memset(&vm->regs[s->zeroed], 0, (end - s->zeroed) * sizeof(u64));
+		s->zeroed = end;
 	}
 }
 
