@@ -47,8 +47,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	vm->regs[1] = FUZZ_MEM_BASE;
 	vm->regs[2] = FUZZ_MEM_BASE + (h % FUZZ_MEM_SIZE);
 	vm->regs[3] = h % 1024;
-	sysring_vm_run(vm, insns, CHECK_RUN_BUDGET);
-	fuzz_check_run(vm, insns, len, CHECK_RUN_BUDGET);
+	fuzz_run_twice(vm, insns, len, CHECK_RUN_BUDGET,
+		       (struct fz){ NULL, 0 }, h);
 	free(vm);
 	free(insns);
 	return 0;

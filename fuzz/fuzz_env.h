@@ -83,7 +83,7 @@ struct fuzz_env {
 extern struct fuzz_env fuzz_env;
 extern u8 fuzz_mem[FUZZ_MEM_SIZE];
 
-/* Fresh environment: memory pattern from @seed, results from @sys. */
+/* Fresh environment: the fixed memory pattern, results from @sys, then @seed. */
 void fuzz_env_reset(const u8 *sys, size_t n, u64 seed);
 /* Register a copy of @insns if the checker accepts it; its index or -1. */
 int fuzz_env_add_prog(const struct sysring_insn *insns, u32 len);
@@ -98,5 +98,12 @@ u64 fuzz_hash(const u8 *data, size_t n);
  */
 void fuzz_check_run(const struct sysring_vm *vm,
 		    const struct sysring_insn *insns, u32 len, u32 budget);
+
+/*
+ * sysring_vm_run() twice with different garbage at and above the program's
+ * register footprint: the block must neither read nor write it.
+ */
+void fuzz_run_twice(struct sysring_vm *vm, const struct sysring_insn *insns,
+		    u32 len, u32 budget, struct fz sys, u64 seed);
 
 #endif /* SYSRING_FUZZ_ENV_H */

@@ -178,6 +178,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u32 len, budget, pc1, pc2;
 	u8 mode = fz_u8(&f);
 	int r1, r2;
+	u64 seed;
 
 	vm = calloc(1, sizeof(*vm));
 	FUZZ_ASSERT(vm);
@@ -199,6 +200,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	memcpy(insns, gen_buf, len * sizeof(*insns));
 	/* What is left answers the program's syscalls. */
 	fuzz_env.sys = f;
+	seed = fuzz_hash(data, size);
 
 	st.runs++;
 	r1 = sysring_check(insns, len, SYSRING_MAX_PROG_INSNS, &pc1);
@@ -209,8 +211,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	st.reasons[r1]++;
 	if (r1 == SYSRING_CHECK_OK) {
 		st.accepted++;
-		sysring_vm_run(vm, insns, budget);
-		fuzz_check_run(vm, insns, len, budget);
+		fuzz_run_twice(vm, insns, len, budget, f, seed);
 		st.status[vm->status]++;
 		st.executed += vm->executed;
 		st.syscalls += fuzz_env.sys_calls;

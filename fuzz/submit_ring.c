@@ -23,6 +23,7 @@ static struct {
 	struct sysring_sqe	*sqes_snap;
 	size_t			rings_bytes, sqes_bytes;
 	bool			cq_head_moved;	/* by the hostile hook */
+	u64			digest;		/* of every CQE and return */
 } rs;
 
 static struct {
@@ -219,6 +220,7 @@ static void submit_once(struct fz *f)
 	ret = sysring_exec_submit(ex, to_submit);
 
 	consumed = ex->cached_sq_head - head0;
+	rs.digest = rs.digest * 31 + (u32)ret;
 	st.calls++;
 	st.busy += ret == -EBUSY;
 	st.cqes += consumed;
@@ -252,6 +254,8 @@ static void submit_once(struct fz *f)
 			(void *)&rs.rings->cqes[slot * ex->cqe_size];
 
 		check_cqe(cqe, &rs.sqes[(head0 + i) & (ex->sq_entries - 1)]);
+		rs.digest = rs.digest * 31 + fuzz_hash((const u8 *)cqe,
+						       ex->cqe_size);
 		memcpy(&snap->cqes[slot * ex->cqe_size], cqe, ex->cqe_size);
 	}
 	FUZZ_ASSERT(!memcmp(rs.rings_snap, rs.rings, rs.rings_bytes));
@@ -262,7 +266,8 @@ static void submit_once(struct fz *f)
 			      fz_u32(f));
 }
 
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+/* One whole session; the register file starts filled with @fill. */
+static void one_pass(const u8 *data, size_t size, u8 fill)
 {
 	static const u32 snaps[] = { 0, 4, 8, 16, 32, 64 };
 	struct sysring_params p = { 0 };
@@ -286,9 +291,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	/* Small default budgets keep runs fast; 0 means 65536. */
 	p.budget = 1 + fz_u16(&f) % 2048;
 	if (sysring_params_check(entries, &p))
-		return 0;
+		return;
 	if (p.sq_entries > RING_MAX_ENTRIES || p.cq_entries > 4 * RING_MAX_ENTRIES)
-		return 0;
+		return;
 	FUZZ_ASSERT(p.cq_entries >= p.sq_entries &&
 		    is_power_of_2(p.sq_entries) && is_power_of_2(p.cq_entries));
 
@@ -337,7 +342,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 				      b % (ex->cq_entries + 2) : fz_u32(&f);
 	for (i = 0; i < ex->sq_entries; i++)
 		gen_sqe(&f, &rs.sqes[i]);
-	memset(ex->vm, fz_u8(&f), sizeof(*ex->vm));
+	/* The kernel's starts zeroed, then holds earlier chains' registers. */
+	memset(ex->vm, fill, sizeof(*ex->vm));
 
 	calls = 1 + fz_u8(&f) % RING_MAX_CALLS;
 	if (fz_u8(&f) & 1)
@@ -355,5 +361,22 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	free(rs.rings_snap);
 	free(rs.sqes);
 	free(rs.rings);
+}
+
+/*
+ * Every chain must start from zeroed registers (those its blocks and
+ * snapshots can see): the same session from a zeroed and from a garbage
+ * register file must post the very same CQEs.
+ */
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	u64 d0;
+
+	rs.digest = 0;
+	one_pass(data, size, 0);
+	d0 = rs.digest;
+	rs.digest = 0;
+	one_pass(data, size, 0xa5);
+	FUZZ_ASSERT(rs.digest == d0);
 	return 0;
 }
