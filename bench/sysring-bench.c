@@ -8,6 +8,11 @@
  *   pread  pread of 4 KiB from the page cache
  *   chain  open -> fstat -> read 4 KiB -> close of small files
  *   burst  64 fstat(2) calls: one looping block vs 64 calls
+ *   chase  a lookup through 8 linked 4 KiB nodes of a file, each holding
+ *          the offset of the next (XRP's B-tree case): one looping block vs
+ *          8 dependent io_uring round trips vs 8 preads; cost per lookup
+ *   copy   a 64 MiB file copied in 128 KiB chunks: one looping block vs
+ *          linked io_uring read/write pairs vs pread/pwrite; cost per MiB
  *
  * io_uring gets its best honest use: SINGLE_ISSUER | DEFER_TASKRUN,
  * batching, registered files and direct descriptors.  Each figure is the
@@ -29,6 +34,11 @@
 #define REPS		5
 #define NFILES		64
 #define BURST		64
+#define DEPTH		8			/* chase: nodes per lookup */
+#define NODES		64			/* chase: nodes in the file */
+#define COPY_SIZE	(64 << 20)
+#define CHUNK		(128 << 10)
+#define COPY_PAIRS	8			/* io_uring pairs in flight */
 
 static int iters = 4096;
 static char dir[] = "/tmp/sysring-bench.XXXXXX";
@@ -373,6 +383,251 @@ static double sys_burst(int batch)
 	return (now_ns() - t) / iters;
 }
 
+/* chase: r1..r5 = fd, node buffer, 4096, first offset, depth */
+static const struct sysring_insn chase_insns[] = {
+	SR_SYS(6, __NR_pread64, 1, 4),
+	SR_LD(SYSRING_MEM_DW, 4, 2, 0),		/* offset of the next node */
+	SR_SUB_K(5, 1),
+	SR_JMP_K(JNE, 5, 0, -4),
+	SR_EXIT(4),
+};
+
+static int chase_fd;
+static __u64 chase_start, chase_end;
+static char node[4096] __attribute__((aligned(4096)));
+
+static void chase_check(__u64 off)
+{
+	if (off != chase_end) {
+		fprintf(stderr, "sysring-bench: chase ended at %llu, not %llu\n",
+			(unsigned long long)off, (unsigned long long)chase_end);
+		exit(1);
+	}
+}
+
+static double sr_chase(int batch)
+{
+	struct sysring_cqe *cqe;
+	double t = now_ns();
+	int i, lookups = iters / DEPTH;
+
+	(void)batch;
+	for (i = 0; i < lookups; i++) {
+		struct sysring_sqe *sqe = sr_sqe();
+		__u64 regs[5] = { chase_fd, (__u64)(unsigned long)node, 4096,
+				  chase_start, DEPTH };
+
+		sysring_prep_insns(sqe, chase_insns, 5);
+		sysring_sqe_set_regs(sqe, 1, regs, 5);
+		if (sysring_submit_and_wait(&sr, 1) < 0 ||
+		    sysring_wait_cqe(&sr, &cqe) < 0)
+			die("chase", EIO);
+		chase_check(cqe->res);
+		sysring_cqe_seen(&sr, cqe);
+	}
+	return (now_ns() - t) / lookups;
+}
+
+static double ur_chase(int batch)
+{
+	struct io_uring_cqe *cqe;
+	double t = now_ns();
+	int i, d, lookups = iters / DEPTH;
+
+	(void)batch;
+	for (i = 0; i < lookups; i++) {
+		__u64 off = chase_start;
+
+		for (d = 0; d < DEPTH; d++) {
+			struct io_uring_sqe *sqe = ur_sqe();
+
+			io_uring_prep_read(sqe, 1, node, 4096, off);
+			sqe->flags |= IOSQE_FIXED_FILE;
+			if (io_uring_submit_and_wait(&ur, 1) < 0 ||
+			    io_uring_wait_cqe(&ur, &cqe) < 0 || cqe->res != 4096)
+				die("chase", EIO);
+			io_uring_cqe_seen(&ur, cqe);
+			off = *(__u64 *)node;
+		}
+		chase_check(off);
+	}
+	return (now_ns() - t) / lookups;
+}
+
+static double sys_chase(int batch)
+{
+	double t = now_ns();
+	int i, d, lookups = iters / DEPTH;
+
+	(void)batch;
+	for (i = 0; i < lookups; i++) {
+		__u64 off = chase_start;
+
+		for (d = 0; d < DEPTH; d++) {
+			if (pread(chase_fd, node, 4096, off) != 4096)
+				die("pread", errno);
+			off = *(__u64 *)node;
+		}
+		chase_check(off);
+	}
+	return (now_ns() - t) / lookups;
+}
+
+/*
+ * copy: r1..r6 = in fd, buf, CHUNK, offset 0, out fd; loop pread/pwrite
+ * until EOF; the result is the offset reached (short write: exits early).
+ */
+static const struct sysring_insn copy_insns[] = {
+	SR_SYS(10, __NR_pread64, 1, 4),
+	SR_JMP_K(JEQ, 10, 0, 8),		/* EOF: to 10 */
+	SR_MOV(11, 5),
+	SR_MOV(12, 2),
+	SR_MOV(13, 10),
+	SR_MOV(14, 4),
+	SR_SYS(15, __NR_pwrite64, 11, 4),
+	SR_ADD(4, 15),
+	SR_JMP_X(JNE, 15, 10, 1),		/* short write: stop */
+	SR_JA(-10),
+	SR_EXIT(4),
+};
+
+static int copy_in, copy_out, copy_prog;
+static char *copy_buf;
+
+static void copy_check(long long done)
+{
+	if (done != COPY_SIZE) {
+		fprintf(stderr, "sysring-bench: copied %lld bytes\n", done);
+		exit(1);
+	}
+}
+
+static double sr_copy(int batch)
+{
+	struct sysring_cqe *cqe;
+	struct sysring_sqe *sqe = sr_sqe();
+	__u64 regs[5] = { copy_in, (__u64)(unsigned long)copy_buf, CHUNK, 0,
+			  copy_out };
+	double t = now_ns();
+
+	(void)batch;
+	sysring_prep_prog(sqe, copy_prog);
+	sysring_sqe_set_regs(sqe, 1, regs, 5);
+	sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
+	if (sysring_submit_and_wait(&sr, 1) < 0 || sysring_wait_cqe(&sr, &cqe) < 0)
+		die("copy", EIO);
+	copy_check(cqe->res);
+	sysring_cqe_seen(&sr, cqe);
+	return (now_ns() - t) / (COPY_SIZE >> 20);
+}
+
+/* COPY_PAIRS linked read -> write pairs in flight, registered files 2, 3. */
+static double ur_copy(int batch)
+{
+	struct io_uring_cqe *cqe;
+	double t = now_ns();
+	long long off, done = 0;
+	int i, n;
+
+	(void)batch;
+	for (off = 0; off < COPY_SIZE; off += (long long)n * CHUNK) {
+		n = 0;
+		for (i = 0; i < COPY_PAIRS && off + (long long)i * CHUNK < COPY_SIZE; i++, n++) {
+			struct io_uring_sqe *sqe = ur_sqe();
+			char *b = copy_buf + (size_t)i * CHUNK;
+
+			io_uring_prep_read(sqe, 2, b, CHUNK, off + (long long)i * CHUNK);
+			sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK;
+			sqe = ur_sqe();
+			io_uring_prep_write(sqe, 3, b, CHUNK, off + (long long)i * CHUNK);
+			sqe->flags |= IOSQE_FIXED_FILE;
+		}
+		if (io_uring_submit_and_wait(&ur, 2 * n) < 0)
+			die("io_uring copy", EIO);
+		for (i = 0; i < 2 * n; i++) {
+			if (io_uring_wait_cqe(&ur, &cqe) < 0 || cqe->res != CHUNK)
+				die("io_uring copy", EIO);
+			io_uring_cqe_seen(&ur, cqe);
+			done += i & 1 ? 0 : CHUNK;
+		}
+	}
+	copy_check(done);
+	return (now_ns() - t) / (COPY_SIZE >> 20);
+}
+
+static double sys_copy(int batch)
+{
+	double t = now_ns();
+	long long off;
+
+	(void)batch;
+	for (off = 0; off < COPY_SIZE; off += CHUNK)
+		if (pread(copy_in, copy_buf, CHUNK, off) != CHUNK ||
+		    pwrite(copy_out, copy_buf, CHUNK, off) != CHUNK)
+			die("copy", errno);
+	copy_check(off);
+	return (now_ns() - t) / (COPY_SIZE >> 20);
+}
+
+/* NODES nodes in a shuffled order; a lookup follows DEPTH of them. */
+static void setup_chase(void)
+{
+	char path[80];
+	int order[NODES], i, j, tmp;
+
+	for (i = 0; i < NODES; i++)
+		order[i] = i;
+	srand(1);
+	for (i = NODES - 1; i > 0; i--) {
+		j = rand() % (i + 1);
+		tmp = order[i];
+		order[i] = order[j];
+		order[j] = tmp;
+	}
+	snprintf(path, sizeof(path), "%s/chase", dir);
+	chase_fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+	if (chase_fd < 0)
+		die("chase file", errno);
+	for (i = 0; i < NODES; i++) {
+		__u64 next = (__u64)order[(i + 1) % NODES] * 4096;
+
+		memset(node, i, sizeof(node));
+		memcpy(node, &next, sizeof(next));
+		if (pwrite(chase_fd, node, 4096, (off_t)order[i] * 4096) != 4096)
+			die("chase file", errno);
+	}
+	chase_start = (__u64)order[0] * 4096;
+	chase_end = (__u64)order[DEPTH % NODES] * 4096;
+	unlink(path);
+}
+
+static void setup_copy(void)
+{
+	char path[80];
+	long long off;
+
+	copy_buf = aligned_alloc(4096, (size_t)COPY_PAIRS * CHUNK);
+	if (!copy_buf)
+		die("copy buffer", ENOMEM);
+	memset(copy_buf, 0xab, (size_t)COPY_PAIRS * CHUNK);
+	snprintf(path, sizeof(path), "%s/copy.in", dir);
+	copy_in = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/copy.out", dir);
+	copy_out = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+	unlink(path);
+	if (copy_in < 0 || copy_out < 0)
+		die("copy files", errno);
+	for (off = 0; off < COPY_SIZE; off += CHUNK)
+		if (pwrite(copy_in, copy_buf, CHUNK, off) != CHUNK)
+			die("copy file", errno);
+	copy_prog = sysring_register_prog(&sr, copy_insns,
+					  sizeof(copy_insns) / sizeof(copy_insns[0]),
+					  NULL);
+	if (copy_prog < 0)
+		die("register copy program", -copy_prog);
+}
+
 static void setup_files(void)
 {
 	char data[4096];
@@ -416,6 +671,7 @@ static void setup_rings(void)
 	}
 	if (ret < 0)
 		die("sysring_queue_init", -ret);
+	setup_copy();
 	chain_prog = sysring_register_prog(&sr, chain_insns,
 					   sizeof(chain_insns) / sizeof(chain_insns[0]),
 					   NULL);
@@ -425,7 +681,8 @@ static void setup_rings(void)
 	ret = io_uring_queue_init_params(4 * NFILES, &ur, &p);
 	if (ret < 0)
 		die("io_uring_queue_init_params", -ret);
-	ret = io_uring_register_files(&ur, &data_fd, 1);
+	ret = io_uring_register_files(&ur, (int[]){ data_fd, chase_fd, copy_in,
+						     copy_out }, 4);
 	if (ret < 0)
 		die("io_uring_register_files", -ret);
 }
@@ -458,6 +715,7 @@ int main(int argc, char **argv)
 		iters = 4096;
 
 	setup_files();
+	setup_chase();
 	setup_rings();
 
 	printf("ns per operation, median of %d runs of %d operations\n",
@@ -474,6 +732,10 @@ int main(int argc, char **argv)
 		       measure(sys_pread, batches[b]));
 	report("burst", BURST, measure(sr_burst, BURST),
 	       measure(ur_burst, BURST), measure(sys_burst, BURST));
+	report("chase", DEPTH, measure(sr_chase, DEPTH),
+	       measure(ur_chase, DEPTH), measure(sys_chase, DEPTH));
+	report("copy", CHUNK >> 10, measure(sr_copy, 0),
+	       measure(ur_copy, 0), measure(sys_copy, 0));
 	setup_direct_slots();
 	for (b = 0; b < 2; b++)
 		report("chain", batches[b], measure(sr_chain, batches[b]),
