@@ -20,7 +20,8 @@ BZIMAGE := $(BUILD)/kernel-x86/arch/x86/boot/bzImage
 
 DEB_PACKAGES := linux-source-6.12 bc bison flex libelf-dev libssl-dev \
 	qemu-system-x86 ccache liburing-dev python3 cpio kmod rsync iproute2 \
-	gcc make pkg-config man-db groff-base
+	gcc make pkg-config man-db groff-base gnuplot-nox \
+	clang libclang-rt-14-dev
 
 .PHONY: all deps kernel kernel-debug kunit kunit-x86 linux-tree linux-patch \
 	checkpatch vm-shell clean
@@ -70,7 +71,7 @@ clean:
 # ---------------------------------------------------------------------------
 # Userspace, the main job and the tests.
 
-.PHONY: libsysring asm tests examples bench run check
+.PHONY: libsysring asm tests examples bench fuzz run check
 
 libsysring:
 	$(MAKE) -C libsysring
@@ -87,13 +88,18 @@ examples: libsysring
 bench: libsysring
 	$(MAKE) -C bench
 
+# The VM core under libFuzzer; FUZZ_SECONDS per target (default 60).
+fuzz: deps
+	$(MAKE) -C fuzz run
+
 # Boot the patched kernel, show blocks at work, compare with io_uring.
 run: deps kernel examples bench
 	@echo "== booting the sysring kernel under QEMU (TCG: slow, but one VM for all figures)"
 	tools/vm-run --timeout 900 -- env SYSRING_BACKEND=kernel tools/demo
 	@mkdir -p $(BUILD)/results
-	@cp "$$(ls -td $(BUILD)/vm/run.*/share/files | head -n 1)/bench.csv" $(BUILD)/results/ && \
-		echo "== results: $(BUILD)/results/bench.csv"
+	@share=$$(ls -td $(BUILD)/vm/run.*/share/files | head -n 1); \
+		cp "$$share/bench.csv" "$$share/env.txt" $(BUILD)/results/ && \
+		bench/report.sh $(BUILD)/results/bench.csv $(BUILD)/results/env.txt
 
 # Every test; the last line is "N passed, N failed".
 check: deps

@@ -700,8 +700,8 @@ static void setup_direct_slots(void)
 
 int main(int argc, char **argv)
 {
-	int batches[] = { 1, 32 };
-	unsigned int b;
+	int batches[] = { 1, 4, 16, 32, 64 };
+	unsigned int b, nb = sizeof(batches) / sizeof(batches[0]);
 
 	if (argc > 1)
 		iters = atoi(argv[1]);
@@ -720,13 +720,14 @@ int main(int argc, char **argv)
 
 	printf("ns per operation, median of %d runs of %d operations\n",
 	       REPS, iters);
-	printf("%-6s %5s %10s %10s %10s %8s %8s\n", "work", "batch",
+	printf("(n: batch size; chase: nodes per lookup; copy: KiB per chunk)\n");
+	printf("%-6s %5s %10s %10s %10s %8s %8s\n", "work", "n",
 	       "sysring", "io_uring", "syscall", "sr/uring", "sr/sys");
-	for (b = 0; b < 2; b++)
+	for (b = 0; b < nb; b++)
 		report("null", batches[b], measure(sr_null, batches[b]),
 		       measure(ur_null, batches[b]),
 		       measure(sys_null, batches[b]));
-	for (b = 0; b < 2; b++)
+	for (b = 0; b < nb; b++)
 		report("pread", batches[b], measure(sr_pread, batches[b]),
 		       measure(ur_pread, batches[b]),
 		       measure(sys_pread, batches[b]));
@@ -737,10 +738,10 @@ int main(int argc, char **argv)
 	report("copy", CHUNK >> 10, measure(sr_copy, 0),
 	       measure(ur_copy, 0), measure(sys_copy, 0));
 	setup_direct_slots();
-	for (b = 0; b < 2; b++)
-		report("chain", batches[b], measure(sr_chain, batches[b]),
-		       measure(ur_chain, batches[b]),
-		       measure(sys_chain, batches[b]));
+	report("chain", 1, measure(sr_chain, 1), measure(ur_chain, 1),
+	       measure(sys_chain, 1));
+	report("chain", 32, measure(sr_chain, 32), measure(ur_chain, 32),
+	       measure(sys_chain, 32));
 
 	sysring_queue_exit(&sr);
 	io_uring_queue_exit(&ur);
