@@ -294,7 +294,7 @@ static int test_mmap(struct sysring *ring)
 }
 
 enum bad_sqe {
-	BAD_FLAG_HIGH, BAD_FLAG_ASYNC, BAD_RESV1, BAD_RESV2,
+	BAD_FLAG_HIGH, BAD_FLAG_UNUSED, BAD_RESV1, BAD_RESV2,
 	BAD_NINSNS_0, BAD_NINSNS_7, BAD_NREGS_7, BAD_REG_WINDOW,
 	BAD_BUDGET, BAD_PROG_WITH_INSNS, BAD_OPCODE_INLINE, BAD_NO_EXIT_INLINE,
 	BAD_NR,
@@ -309,7 +309,7 @@ static void make_bad_sqe(struct sysring_sqe *sqe, enum bad_sqe what)
 	sysring_prep_nop(sqe);
 	switch (what) {
 	case BAD_FLAG_HIGH:	sqe->flags = 1U << 15; break;
-	case BAD_FLAG_ASYNC:	sqe->flags = SYSRING_SQE_ASYNC; break;
+	case BAD_FLAG_UNUSED:	sqe->flags = SYSRING_SQE_ASYNC << 1; break;
 	case BAD_RESV1:		sqe->__resv1 = 1; break;
 	case BAD_RESV2:		sqe->__resv2 = 1; break;
 	case BAD_NINSNS_0:	sqe->ninsns = 0; break;

@@ -7,13 +7,19 @@
  *
  * A ring is a memfd laid out like the kernel's mapping (rings at
  * SYSRING_OFF_RINGS, SQEs at SYSRING_OFF_SQES), so the library maps it the
- * same way.  Blocks run in the thread that calls enter; their system calls
- * are ordinary syscall(2)s.  Differences from the kernel are documented in
- * sysring(7): no kernel-side seccomp or memory charging, user memory
- * reached through process_vm_readv/writev, slower.
+ * same way.  Inline blocks run in the thread that calls enter; a chain with
+ * SYSRING_SQE_ASYNC on its head runs on the ring's pool of pthreads, with
+ * the same shared chain-running code (sysring_chain_run()) as the kernel's
+ * workers.  System calls are ordinary syscall(2)s.  Differences from the
+ * kernel are documented in sysring(7): no kernel-side seccomp or memory
+ * charging, user memory reached through process_vm_readv/writev, slower,
+ * and a worker blocked in a system call is not interrupted when the ring
+ * is closed (it finishes its chain and exits; process exit ends it).
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,10 +30,24 @@
 #define SYSRING_USER_PAGE	4096UL
 #define SYSRING_USER_ALIGN(n)	(((n) + SYSRING_USER_PAGE - 1) & ~(SYSRING_USER_PAGE - 1))
 
+#define SYSRING_USER_IDLE_S	5	/* an idle worker exits after this */
+
 struct sysring_user {
 	struct sysring_exec	ex;
-	pthread_mutex_t		lock;	/* serialises enter and register */
-	pthread_cond_t		cq_wait;
+	pthread_mutex_t		lock;	/* serialises submission and register */
+	pthread_mutex_t		cq_lock;	/* posting CQEs, reservations */
+	pthread_cond_t		cq_wait;	/* waits on cq_lock */
+	int			refs;	/* the fd's, and one per worker */
+	pid_t			owner;	/* the process whose threads work */
+	/* The worker pool: everything below is under wq_lock. */
+	pthread_mutex_t		wq_lock;
+	pthread_cond_t		wq_cond;	/* idle workers wait here */
+	struct sysring_work	*head;		/* queued chains, FIFO */
+	struct sysring_work	**tail;
+	unsigned int		nr_workers;	/* live or being created */
+	unsigned int		nr_free;	/* idle, not handed a chain */
+	unsigned int		nr_claims;	/* wake-ups handed out */
+	bool			dying;		/* the fd was closed */
 	int			fd;
 	dev_t			dev;	/* identify the memfd behind fd */
 	ino_t			ino;
@@ -84,20 +104,230 @@ out:
 	return ret;
 }
 
+static void sysring_user_prog_put(struct sysring_exec *ex,
+				  const struct sysring_prog *prog)
+{
+	struct sysring_prog *p = (struct sysring_prog *)prog;
+
+	(void)ex;
+	if (refcount_dec_and_test(&p->refs))
+		free(p);
+}
+
 static void sysring_user_free(struct sysring_user *u)
 {
 	unsigned int i;
 
 	for (i = 0; i < SYSRING_MAX_PROGS; i++)
-		free(u->progs[i]);
+		if (u->progs[i])
+			sysring_user_prog_put(&u->ex, u->progs[i]);
 	if (u->ex.rings)
 		munmap(u->ex.rings, u->rings_size);
 	if (u->ex.sqes)
 		munmap(u->ex.sqes, u->sqes_size);
 	pthread_mutex_destroy(&u->lock);
+	pthread_mutex_destroy(&u->cq_lock);
 	pthread_cond_destroy(&u->cq_wait);
+	pthread_mutex_destroy(&u->wq_lock);
+	pthread_cond_destroy(&u->wq_cond);
 	free(u);
 }
+
+static void sysring_user_put(struct sysring_user *u)
+{
+	if (__atomic_sub_fetch(&u->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		sysring_user_free(u);
+}
+
+/* ---- the worker pool ---- */
+
+struct sysring_user_worker {
+	struct sysring_user	*u;
+	struct sysring_vm	vm;	/* this worker's register file */
+};
+
+static struct sysring_work *sysring_user_take_all(struct sysring_user *u)
+{
+	struct sysring_work *list = u->head;
+
+	u->head = NULL;
+	u->tail = &u->head;
+	return list;
+}
+
+/* Wake one idle worker for a queued chain; wq_lock held.  False: none. */
+static bool sysring_user_wake_one(struct sysring_user *u)
+{
+	if (!u->nr_free)
+		return false;
+	u->nr_free--;
+	u->nr_claims++;
+	pthread_cond_signal(&u->wq_cond);
+	return true;
+}
+
+static void *sysring_user_worker(void *arg)
+{
+	struct sysring_user_worker *w = arg;
+	struct sysring_user *u = w->u;
+	bool timed_out = false;
+
+	pthread_mutex_lock(&u->wq_lock);
+	for (;;) {
+		struct sysring_work *work;
+		struct timespec ts;
+		int ret;
+
+		if (u->dying || u->nr_workers > u->ex.max_workers)
+			break;
+		work = u->head;
+		if (work) {
+			u->head = work->next;
+			if (!u->head)
+				u->tail = &u->head;
+			pthread_mutex_unlock(&u->wq_lock);
+			sysring_work_run(&u->ex, &w->vm, work);
+			pthread_mutex_lock(&u->wq_lock);
+			timed_out = false;
+			continue;
+		}
+		if (timed_out)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += SYSRING_USER_IDLE_S;
+		u->nr_free++;
+		ret = pthread_cond_timedwait(&u->wq_cond, &u->wq_lock, &ts);
+		/* Whoever leaves the idle set first uses up a wake-up. */
+		if (u->nr_claims)
+			u->nr_claims--;
+		else
+			u->nr_free--;
+		timed_out = ret == ETIMEDOUT;
+	}
+	u->nr_workers--;
+	/* Leaving for a lowered limit with work queued: hand it on. */
+	if (u->nr_workers && u->head && !u->dying)
+		sysring_user_wake_one(u);
+	pthread_mutex_unlock(&u->wq_lock);
+	free(w);
+	sysring_user_put(u);
+	return NULL;
+}
+
+static int sysring_user_worker_create(struct sysring_user *u)
+{
+	struct sysring_user_worker *w = calloc(1, sizeof(*w));
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	w->u = u;
+	w->vm.env = u;
+	__atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Signals are for the application's threads, not the workers. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&t, &attr, sysring_user_worker, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		__atomic_sub_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+		free(w);
+		return -ret;
+	}
+	return 0;
+}
+
+/* The kernel's sysring_wq_queue(), with pthreads. */
+static int sysring_user_queue(struct sysring_exec *ex, struct sysring_work *work)
+{
+	struct sysring_user *u = (struct sysring_user *)ex;
+	int ret;
+
+	if (getpid() != u->owner)
+		return -EPERM;
+	pthread_mutex_lock(&u->wq_lock);
+	*u->tail = work;
+	u->tail = &work->next;
+	if (sysring_user_wake_one(u) || u->nr_workers >= u->ex.max_workers) {
+		pthread_mutex_unlock(&u->wq_lock);
+		return 0;
+	}
+	u->nr_workers++;
+	pthread_mutex_unlock(&u->wq_lock);
+
+	ret = sysring_user_worker_create(u);
+	if (!ret)
+		return 0;
+	pthread_mutex_lock(&u->wq_lock);
+	u->nr_workers--;
+	/* No worker at all: @work is the only chain queued; take it back. */
+	if (!u->nr_workers) {
+		sysring_user_take_all(u);
+		pthread_mutex_unlock(&u->wq_lock);
+		return ret == -ENOMEM ? ret : -EAGAIN;
+	}
+	pthread_mutex_unlock(&u->wq_lock);
+	return 0;
+}
+
+static const struct sysring_prog *sysring_user_prog_get(struct sysring_exec *ex,
+							u32 index)
+{
+	struct sysring_prog *prog;
+
+	prog = (struct sysring_prog *)sysring_env_prog(ex, index);
+	if (prog)
+		refcount_inc(&prog->refs);
+	return prog;
+}
+
+static struct sysring_work *sysring_user_work_alloc(struct sysring_exec *ex,
+						    u32 nr)
+{
+	(void)ex;
+	return malloc(sizeof(struct sysring_work) +
+		      (size_t)nr * sizeof(struct sysring_chain_ent));
+}
+
+static void sysring_user_work_free(struct sysring_exec *ex,
+				   struct sysring_work *work)
+{
+	(void)ex;
+	free(work);
+}
+
+static void sysring_user_cq_lock(struct sysring_exec *ex)
+{
+	pthread_mutex_lock(&((struct sysring_user *)ex)->cq_lock);
+}
+
+static void sysring_user_cq_unlock(struct sysring_exec *ex)
+{
+	pthread_mutex_unlock(&((struct sysring_user *)ex)->cq_lock);
+}
+
+/* Waiters check under cq_lock, where the CQE was posted: none is missed. */
+static void sysring_user_cq_posted(struct sysring_exec *ex)
+{
+	pthread_cond_broadcast(&((struct sysring_user *)ex)->cq_wait);
+}
+
+static const struct sysring_exec_ops sysring_user_ops = {
+	.prog_get	= sysring_user_prog_get,
+	.prog_put	= sysring_user_prog_put,
+	.work_alloc	= sysring_user_work_alloc,
+	.work_free	= sysring_user_work_free,
+	.work_queue	= sysring_user_queue,
+	.cq_lock	= sysring_user_cq_lock,
+	.cq_unlock	= sysring_user_cq_unlock,
+	.cq_posted	= sysring_user_cq_posted,
+};
 
 static int sysring_user_map(struct sysring_user *u)
 {
@@ -120,6 +350,7 @@ static int sysring_user_map(struct sysring_user *u)
 
 int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 {
+	pthread_condattr_t cattr;
 	struct sysring_params kp;
 	struct sysring_user *u;
 	struct stat st;
@@ -135,8 +366,24 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 	if (!u)
 		return -ENOMEM;
 	pthread_mutex_init(&u->lock, NULL);
+	pthread_mutex_init(&u->cq_lock, NULL);
 	pthread_cond_init(&u->cq_wait, NULL);
+	pthread_mutex_init(&u->wq_lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&u->wq_cond, &cattr);
+	pthread_condattr_destroy(&cattr);
+	u->refs = 1;
+	u->owner = getpid();
+	u->tail = &u->head;
 	sysring_exec_init(&u->ex, &kp);
+	if (!u->ex.max_workers) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		u->ex.max_workers = sysring_default_workers(u->ex.sq_entries,
+							    cpus > 0 ? cpus : 1);
+	}
+	u->ex.ops = &sysring_user_ops;
 	u->ex.vm = &u->vm;
 	u->vm.env = u;
 	u->rings_size = SYSRING_USER_ALIGN(sysring_rings_bytes(&u->ex));
@@ -165,7 +412,8 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 
 	sysring_params_fill(&u->ex, &kp);
 	kp.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
-		      SYSRING_FEAT_LINK | SYSRING_FEAT_USER_BACKEND;
+		      SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
+		      SYSRING_FEAT_USER_BACKEND;
 	kp.rings_size = u->rings_size;
 	kp.sqes_size = u->sqes_size;
 	if (sysring_env_store((u64)(uintptr_t)p, &kp, sizeof(kp))) {
@@ -176,16 +424,32 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 	return u->fd;
 }
 
+/*
+ * The fd is being closed: drop the chains that did not start and tell the
+ * workers to go.  One blocked in a system call finishes its chain first
+ * (nothing here can interrupt it); the last reference frees the ring.
+ */
 void sysring_user_release(int fd)
 {
 	struct sysring_user *u = sysring_user_find(fd);
+	struct sysring_work *list, *work;
 
 	if (!u)
 		return;
 	pthread_mutex_lock(&table_lock);
 	table[fd] = NULL;
 	pthread_mutex_unlock(&table_lock);
-	sysring_user_free(u);
+
+	pthread_mutex_lock(&u->wq_lock);
+	u->dying = true;
+	list = sysring_user_take_all(u);
+	pthread_cond_broadcast(&u->wq_cond);
+	pthread_mutex_unlock(&u->wq_lock);
+	while ((work = list)) {
+		list = work->next;
+		sysring_work_free(&u->ex, work);
+	}
+	sysring_user_put(u);
 }
 
 static unsigned int sysring_user_cq_ready(struct sysring_user *u)
@@ -204,21 +468,21 @@ int sysring_user_enter(int fd, unsigned int to_submit,
 	if (flags & ~SYSRING_ENTER_FLAGS)
 		return -EINVAL;
 
-	pthread_mutex_lock(&u->lock);
 	if (to_submit) {
+		pthread_mutex_lock(&u->lock);
 		ret = sysring_exec_submit(&u->ex, to_submit);
-		if (ret > 0)
-			pthread_cond_broadcast(&u->cq_wait);
+		pthread_mutex_unlock(&u->lock);
 	}
 	if (ret >= 0 && (flags & SYSRING_ENTER_GETEVENTS) && min_complete) {
 		unsigned int want = min_t(unsigned int, min_complete,
 					  u->ex.cq_entries);
 
-		/* Only another thread's submission can post more. */
+		/* A worker or another thread's submission posts more. */
+		pthread_mutex_lock(&u->cq_lock);
 		while (sysring_user_cq_ready(u) < want)
-			pthread_cond_wait(&u->cq_wait, &u->lock);
+			pthread_cond_wait(&u->cq_wait, &u->cq_lock);
+		pthread_mutex_unlock(&u->cq_lock);
 	}
-	pthread_mutex_unlock(&u->lock);
 	return ret;
 }
 
@@ -238,6 +502,7 @@ static int sysring_user_add_prog(struct sysring_user *u,
 	prog = malloc(sizeof(*prog) + reg->len * sizeof(prog->insns[0]));
 	if (!prog)
 		return -ENOMEM;
+	refcount_set(&prog->refs, 1);
 	prog->len = reg->len;
 	if (sysring_env_load(prog->insns, reg->insns,
 			     reg->len * sizeof(prog->insns[0]))) {
@@ -314,7 +579,8 @@ int sysring_user_register(int fd, unsigned int opcode, void *arg,
 
 	if (!u)
 		return -EBADF;
-	if (opcode != SYSRING_UNREGISTER_PROG && nr_args != 1)
+	if (opcode != SYSRING_UNREGISTER_PROG &&
+	    opcode != SYSRING_REGISTER_WORKERS && nr_args != 1)
 		return -EINVAL;
 
 	pthread_mutex_lock(&u->lock);
@@ -328,10 +594,26 @@ int sysring_user_register(int fd, unsigned int opcode, void *arg,
 		} else if (nr_args >= SYSRING_MAX_PROGS || !u->progs[nr_args]) {
 			ret = -ENOENT;
 		} else {
-			free(u->progs[nr_args]);
+			/* A queued chain keeps the program it runs. */
+			sysring_user_prog_put(&u->ex, u->progs[nr_args]);
 			u->progs[nr_args] = NULL;
 			ret = 0;
 		}
+		break;
+	case SYSRING_REGISTER_WORKERS:
+		if (arg || nr_args > SYSRING_MAX_WORKERS) {
+			ret = -EINVAL;
+			break;
+		}
+		pthread_mutex_lock(&u->wq_lock);
+		ret = u->ex.max_workers;
+		if (nr_args) {
+			u->ex.max_workers = nr_args;
+			/* Idle workers past the new limit exit now. */
+			if (u->nr_workers > nr_args)
+				pthread_cond_broadcast(&u->wq_cond);
+		}
+		pthread_mutex_unlock(&u->wq_lock);
 		break;
 	case SYSRING_REGISTER_PROBE:
 		ret = sysring_user_probe((u64)(uintptr_t)arg);
@@ -361,8 +643,10 @@ long sysring_env_syscall(struct sysring_vm *vm, u32 nr, const u64 *a)
 	return ret == -1 ? -errno : ret;
 }
 
+/* A worker of a closed ring stops a looping block (not a system call). */
 bool sysring_env_should_stop(struct sysring_vm *vm)
 {
-	(void)vm;
-	return false;
+	struct sysring_user *u = vm->env;
+
+	return u && READ_ONCE(u->dying);
 }

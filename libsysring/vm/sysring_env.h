@@ -37,8 +37,29 @@ typedef int64_t s64;
 #define ____cacheline_aligned_in_smp	__attribute__((aligned(64)))
 #define __counted_by(member)
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+/* Reference counts (struct sysring_prog), as the kernel's refcount_t. */
+typedef struct {
+	int refs;
+} refcount_t;
+
+static inline void refcount_set(refcount_t *r, int n)
+{
+	__atomic_store_n(&r->refs, n, __ATOMIC_RELAXED);
+}
+
+static inline void refcount_inc(refcount_t *r)
+{
+	__atomic_fetch_add(&r->refs, 1, __ATOMIC_RELAXED);
+}
+
+static inline bool refcount_dec_and_test(refcount_t *r)
+{
+	return __atomic_sub_fetch(&r->refs, 1, __ATOMIC_ACQ_REL) == 0;
+}
 
 #define struct_size_t(type, member, count)				\
 	(sizeof(type) + sizeof(((type *)0)->member[0]) * (count))

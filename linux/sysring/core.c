@@ -8,6 +8,8 @@
  * completion per block with its result and a register snapshot.  Blocks
  * joined by SYSRING_SQE_LINK or _HARDLINK form a chain that shares one
  * register file.  Programs are checked (check.c) before they run (vm.c).
+ * A chain with SYSRING_SQE_ASYNC on its head runs on the ring's worker
+ * pool instead (wq.c), and sysring_enter(2) returns at once.
  *
  * Documentation/userspace-api/sysring.rst describes the ABI.
  */
@@ -58,7 +60,9 @@ struct sysring_ctx *sysring_ctx_from_fd(struct fd f)
 
 static u32 sysring_cq_ready(struct sysring_ctx *ctx)
 {
-	return ctx->ex.cached_cq_tail - READ_ONCE(ctx->ex.rings->cq_head);
+	/* Workers move the tail under cq_lock; a racy read only re-checks. */
+	return READ_ONCE(ctx->ex.cached_cq_tail) -
+	       READ_ONCE(ctx->ex.rings->cq_head);
 }
 
 SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
@@ -84,15 +88,13 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 		mutex_unlock(&ctx->lock);
 		if (ret < 0)
 			return ret;
-		if (ret)
-			wake_up_all(&ctx->cq_wait);
 	}
 
 	if ((flags & SYSRING_ENTER_GETEVENTS) && min_complete) {
 		u32 want = min(min_complete, ctx->ex.cq_entries);
 		int err;
 
-		/* Another submitter on this ring may post what we wait for. */
+		/* A worker or another submitter posts what we wait for. */
 		err = wait_event_interruptible(ctx->cq_wait,
 					       sysring_cq_ready(ctx) >= want);
 		if (err && !ret)
@@ -119,13 +121,24 @@ static void sysring_ctx_free(struct sysring_ctx *ctx)
 	sysring_progs_free(ctx);
 	sysring_rings_free(ctx);
 	kvfree(ctx->ex.vm);
+	put_pid(ctx->wq.owner);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
 }
 
+void sysring_ctx_put(struct sysring_ctx *ctx)
+{
+	if (refcount_dec_and_test(&ctx->refs))
+		sysring_ctx_free(ctx);
+}
+
+/* The last fput: stop the workers; the last of them frees the ring. */
 static int sysring_release(struct inode *inode, struct file *file)
 {
-	sysring_ctx_free(file->private_data);
+	struct sysring_ctx *ctx = file->private_data;
+
+	sysring_wq_shutdown(ctx);
+	sysring_ctx_put(ctx);
 	return 0;
 }
 
@@ -143,9 +156,13 @@ static struct sysring_ctx *sysring_ctx_alloc(const struct sysring_params *p)
 	if (!ctx)
 		return NULL;
 	mutex_init(&ctx->lock);
+	refcount_set(&ctx->refs, 1);
+	spin_lock_init(&ctx->cq_lock);
 	init_waitqueue_head(&ctx->cq_wait);
 	xa_init_flags(&ctx->progs, XA_FLAGS_ALLOC);
 	sysring_exec_init(&ctx->ex, p);
+	ctx->ex.ops = &sysring_kernel_ops;
+	sysring_wq_init(ctx);
 
 	ctx->ex.vm = kvzalloc(sizeof(*ctx->ex.vm), GFP_KERNEL_ACCOUNT);
 	if (!ctx->ex.vm || sysring_rings_alloc(ctx)) {
@@ -173,7 +190,8 @@ static long sysring_create(u32 entries, struct sysring_params __user *params)
 	if (!ctx)
 		return -ENOMEM;
 	sysring_params_fill(&ctx->ex, &p);
-	p.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS | SYSRING_FEAT_LINK;
+	p.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
+		     SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC;
 	p.rings_size = ctx->rings_size;
 	p.sqes_size = ctx->sqes_size;
 
@@ -261,7 +279,8 @@ static int __init sysring_init(void)
 	SYSRING_CHECK_OFFSET(struct sysring_params, snap_regs, 12);
 	SYSRING_CHECK_OFFSET(struct sysring_params, magic, 24);
 	SYSRING_CHECK_OFFSET(struct sysring_params, sqes_size, 40);
-	SYSRING_CHECK_OFFSET(struct sysring_params, __resv, 44);
+	SYSRING_CHECK_OFFSET(struct sysring_params, max_workers, 44);
+	SYSRING_CHECK_OFFSET(struct sysring_params, __resv, 48);
 	SYSRING_CHECK_OFFSET(struct sysring_params, sq_off, 64);
 	SYSRING_CHECK_OFFSET(struct sysring_params, cq_off, 96);
 	BUILD_BUG_ON(sizeof(struct sysring_params) != 128);

@@ -4,21 +4,48 @@
 
 #include <linux/cache.h>
 #include <linux/file.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
 #include <linux/sysring.h>
 
 #include "vm.h"
 
+/*
+ * A ring's worker pool (wq.c), in the image of io-wq: threads of the
+ * process that owns the ring, created when a chain is queued and no worker
+ * is idle, up to max_workers, gone after an idle timeout or when the ring
+ * is released.
+ */
+struct sysring_wq {
+	spinlock_t		lock;		/* everything below */
+	struct sysring_work	*head;		/* queued chains, FIFO */
+	struct sysring_work	**tail;
+	struct list_head	workers;	/* every live worker */
+	struct list_head	idle;		/* parked, not handed anything */
+	u32			nr_workers;	/* live or being created */
+	u32			max_workers;
+	bool			dying;		/* the ring was released */
+	struct pid		*owner;		/* thread group workers join */
+};
+
 struct sysring_ctx {
-	/* Serialises submission, execution and registration on this ring. */
+	/* Serialises submission, inline execution and registration. */
 	struct mutex		lock;
 	struct sysring_exec	ex;
+	/* One for the file, one per worker: the last one frees the ring. */
+	refcount_t		refs;
+	/* Posting CQEs and reserving CQ slots (sysring_exec_ops.cq_lock). */
+	spinlock_t		cq_lock;
 	size_t			rings_size;
 	size_t			sqes_size;
 	struct xarray		progs;		/* index -> struct sysring_prog */
 	wait_queue_head_t	cq_wait;
+	struct sysring_wq	wq;
 };
 
 /* memmap.c */
@@ -28,6 +55,19 @@ int sysring_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* register.c */
 void sysring_progs_free(struct sysring_ctx *ctx);
+const struct sysring_prog *sysring_ctx_prog_get(struct sysring_exec *ex,
+						u32 index);
+void sysring_ctx_prog_put(struct sysring_exec *ex,
+			  const struct sysring_prog *prog);
+
+/* wq.c */
+extern const struct sysring_exec_ops sysring_kernel_ops;
+void sysring_wq_init(struct sysring_ctx *ctx);
+void sysring_wq_shutdown(struct sysring_ctx *ctx);
+int sysring_wq_set_max(struct sysring_ctx *ctx, u32 max);
+
+/* core.c */
+void sysring_ctx_put(struct sysring_ctx *ctx);
 
 /* core.c */
 struct sysring_ctx *sysring_ctx_from_fd(struct fd f);

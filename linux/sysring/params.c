@@ -19,7 +19,8 @@ int sysring_params_check(u32 entries, struct sysring_params *p)
 	if (!entries || entries > SYSRING_MAX_ENTRIES)
 		return -EINVAL;
 	if (!sysring_snap_regs_ok(p->snap_regs) ||
-	    p->budget > SYSRING_MAX_BUDGET)
+	    p->budget > SYSRING_MAX_BUDGET ||
+	    p->max_workers > SYSRING_MAX_WORKERS)
 		return -EINVAL;
 
 	p->sq_entries = roundup_pow_of_two(entries);
@@ -42,6 +43,16 @@ void sysring_exec_init(struct sysring_exec *ex, const struct sysring_params *p)
 	ex->snap_regs = p->snap_regs;
 	ex->cqe_size = sizeof(struct sysring_cqe) + p->snap_regs * sizeof(u64);
 	ex->budget = p->budget ?: SYSRING_DEFAULT_BUDGET;
+	ex->max_workers = p->max_workers;
+}
+
+/*
+ * The default worker limit: one per chain the SQ can hold, and no more than
+ * four per CPU.
+ */
+u32 sysring_default_workers(u32 sq_entries, u32 cpus)
+{
+	return min3(sq_entries, 4 * cpus, (u32)SYSRING_MAX_WORKERS);
 }
 
 size_t sysring_rings_bytes(const struct sysring_exec *ex)
@@ -67,6 +78,7 @@ void sysring_rings_init(const struct sysring_exec *ex)
 void sysring_params_fill(const struct sysring_exec *ex, struct sysring_params *p)
 {
 	p->budget = ex->budget;
+	p->max_workers = ex->max_workers;
 	p->magic = SYSRING_MAGIC;
 	p->sqe_size = sizeof(struct sysring_sqe);
 	p->cqe_size = ex->cqe_size;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysring_register(2): registered programs, checked once when registered
- * (as BPF_PROG_LOAD does) and then run by index, and the probe.
+ * (as BPF_PROG_LOAD does) and then run by index, the probe, and the
+ * worker limit.
  */
 #include <linux/file.h>
 #include <linux/slab.h>
@@ -30,6 +31,7 @@ static int sysring_register_prog(struct sysring_ctx *ctx, void __user *arg)
 	prog = kvmalloc(struct_size(prog, insns, reg.len), GFP_KERNEL_ACCOUNT);
 	if (!prog)
 		return -ENOMEM;
+	refcount_set(&prog->refs, 1);
 	prog->len = reg.len;
 	if (copy_from_user(prog->insns, u64_to_user_ptr(reg.insns),
 			   array_size(reg.len, sizeof(*prog->insns)))) {
@@ -69,13 +71,17 @@ rejected:
 	return -EINVAL;
 }
 
+/*
+ * Drop the table's reference: a chain queued for a worker keeps the
+ * program it runs until it is done with it.
+ */
 static int sysring_unregister_prog(struct sysring_ctx *ctx, u32 index)
 {
 	struct sysring_prog *prog = xa_erase(&ctx->progs, index);
 
 	if (!prog)
 		return -ENOENT;
-	kvfree(prog);
+	sysring_ctx_prog_put(&ctx->ex, prog);
 	return 0;
 }
 
@@ -121,13 +127,35 @@ const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index)
 	return xa_load(&ctx->progs, index);
 }
 
+/* The same, with a reference for the entry that will run it. */
+const struct sysring_prog *sysring_ctx_prog_get(struct sysring_exec *ex,
+						u32 index)
+{
+	struct sysring_prog *prog;
+
+	prog = (struct sysring_prog *)sysring_env_prog(ex, index);
+	if (prog)
+		refcount_inc(&prog->refs);
+	return prog;
+}
+
+/* From any thread: the submitter, a worker, or the ring's release. */
+void sysring_ctx_prog_put(struct sysring_exec *ex,
+			  const struct sysring_prog *prog)
+{
+	struct sysring_prog *p = (struct sysring_prog *)prog;
+
+	if (refcount_dec_and_test(&p->refs))
+		kvfree(p);
+}
+
 void sysring_progs_free(struct sysring_ctx *ctx)
 {
 	struct sysring_prog *prog;
 	unsigned long index;
 
 	xa_for_each(&ctx->progs, index, prog)
-		kvfree(prog);
+		sysring_ctx_prog_put(&ctx->ex, prog);
 	xa_destroy(&ctx->progs);
 }
 
@@ -155,6 +183,9 @@ SYSCALL_DEFINE4(sysring_register, unsigned int, fd, unsigned int, opcode,
 		break;
 	case SYSRING_REGISTER_PROBE:
 		ret = nr_args != 1 ? -EINVAL : sysring_register_probe(arg);
+		break;
+	case SYSRING_REGISTER_WORKERS:
+		ret = arg ? -EINVAL : sysring_wq_set_max(ctx, nr_args);
 		break;
 	default:
 		ret = -EINVAL;

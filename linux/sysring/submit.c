@@ -3,36 +3,71 @@
  * Running the submission ring: validate each SQE, run its block, post its
  * CQE, and keep link chains whole.  Shared, like the rest of the VM core,
  * with the userspace backend, so both have one semantics.  The caller
- * serialises calls on one ring.
+ * serialises submissions on one ring; chains handed to workers run
+ * concurrently with them, each in its worker's own register file, and
+ * completions are posted under the environment's cq_lock.
  */
 #include "vm.h"
 
-/* The chain being run: which of its blocks run, which cancel. */
-struct sysring_chain {
-	u32	chain_left;	/* blocks left in the current chain */
-	u32	zeroed;		/* r0..r[zeroed - 1] are this chain's own */
-	bool	chain_failed;	/* a LINK block in it did not EXIT */
-	bool	chain_broken;	/* it does not end in this submission */
-};
-
-static u32 sysring_cq_space(struct sysring_exec *ex)
+u32 sysring_cq_space(struct sysring_exec *ex)
 {
 	/* A garbage cq_head from userspace only makes the ring look full. */
 	u32 used = ex->cached_cq_tail - READ_ONCE(ex->rings->cq_head);
 
-	return used >= ex->cq_entries ? 0 : ex->cq_entries - used;
+	if (used >= ex->cq_entries || ex->cq_reserved >= ex->cq_entries - used)
+		return 0;
+	return ex->cq_entries - used - ex->cq_reserved;
 }
 
+static void sysring_cq_lock(struct sysring_exec *ex)
+{
+	if (ex->ops)
+		ex->ops->cq_lock(ex);
+}
+
+static void sysring_cq_unlock(struct sysring_exec *ex)
+{
+	if (ex->ops)
+		ex->ops->cq_unlock(ex);
+}
+
+/* Promise a chain of @n entries its completions, or say there is no room. */
+static bool sysring_cq_reserve(struct sysring_exec *ex, u32 n)
+{
+	bool ok;
+
+	sysring_cq_lock(ex);
+	ok = sysring_cq_space(ex) >= n;
+	if (ok)
+		ex->cq_reserved += n;
+	sysring_cq_unlock(ex);
+	return ok;
+}
+
+static void sysring_cq_unreserve(struct sysring_exec *ex, u32 n)
+{
+	sysring_cq_lock(ex);
+	ex->cq_reserved -= n;
+	sysring_cq_unlock(ex);
+}
+
+/*
+ * Post a CQE into the slot its chain reserved.  Several threads post on one
+ * ring (the submitter running inline blocks, workers): cq_lock makes
+ * choosing the slot at cached_cq_tail, filling it and publishing the new
+ * tail one step, so the tail only ever moves past filled slots, in order.
+ */
 static void sysring_post_cqe(struct sysring_exec *ex,
 			     const struct sysring_sqe *sqe,
 			     const struct sysring_vm *vm, u8 reason)
 {
 	struct sysring_rings *rings = ex->rings;
 	struct sysring_cqe *cqe;
-	u32 nregs;
+	u32 nregs, tail;
 
-	cqe = (void *)&rings->cqes[(ex->cached_cq_tail & (ex->cq_entries - 1)) *
-				   ex->cqe_size];
+	sysring_cq_lock(ex);
+	tail = ex->cached_cq_tail;
+	cqe = (void *)&rings->cqes[(tail & (ex->cq_entries - 1)) * ex->cqe_size];
 	nregs = min_t(u32, ex->snap_regs, SYSRING_NR_REGS - sqe->snap_base);
 	cqe->user_data = sqe->user_data;
 	cqe->res = vm->res;
@@ -49,8 +84,17 @@ static void sysring_post_cqe(struct sysring_exec *ex,
 		memset(&cqe->regs[nregs], 0,
 		       (ex->snap_regs - nregs) * sizeof(u64));
 
-	/* Pairs with the acquire load of cq_tail in userspace. */
-	smp_store_release(&rings->cq_tail, ++ex->cached_cq_tail);
+	/* Readers of cached_cq_tail outside the lock only compare it. */
+	WRITE_ONCE(ex->cached_cq_tail, tail + 1);
+	ex->cq_reserved--;
+	/*
+	 * Pairs with the acquire load of cq_tail in userspace (and in
+	 * sysring_poll()): the entry is written before the tail covers it.
+	 */
+	smp_store_release(&rings->cq_tail, tail + 1);
+	sysring_cq_unlock(ex);
+	if (ex->ops)
+		ex->ops->cq_posted(ex);
 }
 
 static bool sysring_sqe_regs_ok(const struct sysring_sqe *sqe)
@@ -72,21 +116,42 @@ static bool sysring_sqe_insns_unused(const struct sysring_sqe *sqe, u32 from)
 			   (SYSRING_SQE_INSNS - from) * sizeof(sqe->insns[0]));
 }
 
+static const struct sysring_prog *
+sysring_ent_prog_get(struct sysring_exec *ex, u32 index)
+{
+	if (ex->ops)
+		return ex->ops->prog_get(ex, index);
+	return sysring_env_prog(ex, index);
+}
+
+static void sysring_ent_put(struct sysring_exec *ex,
+			    struct sysring_chain_ent *ent)
+{
+	if (ent->prog && ex->ops)
+		ex->ops->prog_put(ex, ent->prog);
+	ent->prog = NULL;
+}
+
 /*
  * Validate an SQE and find its program.  Return: 0, or the -errno to
  * complete it with as SYSRING_STATUS_INVALID; *reason is the checker's.
+ * SYSRING_SQE_ASYNC is valid anywhere in a chain where the environment has
+ * workers (only the head's counts), and nowhere else.
  */
 static int sysring_sqe_prepare(struct sysring_exec *ex,
 			       const struct sysring_sqe *sqe,
-			       const struct sysring_insn **insns, u32 *footprint,
+			       const struct sysring_prog **progp,
 			       u8 *reason, u16 *bad_pc)
 {
+	u16 supported = SYSRING_SQE_FLAGS_SUPPORTED | SYSRING_SQE_DRAIN;
 	const struct sysring_prog *prog;
 	u32 pc;
 
+	if (!ex->ops)
+		supported &= ~SYSRING_SQE_ASYNC;
 	*reason = SYSRING_CHECK_OK;
 	*bad_pc = 0;
-	if (sqe->flags & ~(SYSRING_SQE_FLAGS_SUPPORTED | SYSRING_SQE_DRAIN) ||
+	if (sqe->flags & ~supported ||
 	    sqe->__resv1 || sqe->__resv2 || !sysring_sqe_regs_ok(sqe) ||
 	    sqe->budget > SYSRING_MAX_BUDGET)
 		return -EINVAL;
@@ -94,11 +159,10 @@ static int sysring_sqe_prepare(struct sysring_exec *ex,
 	if (sqe->flags & SYSRING_SQE_PROG) {
 		if (sqe->ninsns || !sysring_sqe_insns_unused(sqe, 0))
 			return -EINVAL;
-		prog = sysring_env_prog(ex, sqe->prog);
+		prog = sysring_ent_prog_get(ex, sqe->prog);
 		if (!prog)
 			return -ENOENT;
-		*insns = prog->insns;
-		*footprint = prog->footprint;
+		*progp = prog;
 		return 0;
 	}
 
@@ -109,9 +173,19 @@ static int sysring_sqe_prepare(struct sysring_exec *ex,
 	*bad_pc = pc;
 	if (*reason != SYSRING_CHECK_OK)
 		return -EINVAL;
-	*insns = sqe->insns;
-	*footprint = sysring_prog_footprint(sqe->insns, sqe->ninsns);
 	return 0;
+}
+
+/* Copy SQ entry @idx into @ent and validate it there. */
+static void sysring_ent_prepare(struct sysring_exec *ex,
+				struct sysring_chain_ent *ent, u32 idx)
+{
+	/* Work on a copy: userspace may rewrite the slot meanwhile. */
+	memcpy(&ent->sqe, &ex->sqes[idx & (ex->sq_entries - 1)],
+	       sizeof(ent->sqe));
+	ent->prog = NULL;
+	ent->err = sysring_sqe_prepare(ex, &ent->sqe, &ent->prog,
+				       &ent->reason, &ent->bad_pc);
 }
 
 /*
@@ -128,46 +202,92 @@ static void sysring_regs_zero(struct sysring_vm *vm, struct sysring_chain *s,
 	}
 }
 
-static void sysring_run_sqe(struct sysring_exec *ex, struct sysring_chain *s,
-			    const struct sysring_sqe *sqe)
+static void sysring_run_ent(struct sysring_exec *ex, struct sysring_vm *vm,
+			    struct sysring_chain *s,
+			    struct sysring_chain_ent *ent)
 {
-	struct sysring_vm *vm = ex->vm;
+	const struct sysring_sqe *sqe = &ent->sqe;
 	const struct sysring_insn *insns;
 	u32 footprint;
-	u8 reason;
-	u16 pc;
-	int ret;
+	u8 reason = ent->reason;
 
 	vm->pc = 0;
 	vm->executed = 0;
 	sysring_regs_zero(vm, s, sqe->snap_base + ex->snap_regs);
-	ret = sysring_sqe_prepare(ex, sqe, &insns, &footprint, &reason, &pc);
-	if (s->chain_broken) {
+	if (s->broken) {
 		/* The chain is the cause, not this entry's own program. */
 		vm->status = SYSRING_STATUS_INVALID;
 		vm->res = -EINVAL;
-		vm->pc = 0;
 		reason = SYSRING_CHECK_OK;
-	} else if (ret) {
+	} else if (ent->err) {
 		vm->status = SYSRING_STATUS_INVALID;
-		vm->res = ret;
-		vm->pc = pc;
-	} else if (s->chain_failed) {
+		vm->res = ent->err;
+		vm->pc = ent->bad_pc;
+	} else if (s->failed) {
 		vm->status = SYSRING_STATUS_CANCELED;
 		vm->res = -ECANCELED;
 	} else {
+		if (ent->prog) {
+			insns = ent->prog->insns;
+			footprint = ent->prog->footprint;
+		} else {
+			insns = sqe->insns;
+			footprint = sysring_prog_footprint(sqe->insns,
+							   sqe->ninsns);
+		}
 		sysring_regs_zero(vm, s, max_t(u32, footprint,
 					       sqe->reg_base + sqe->nregs));
 		memcpy(&vm->regs[sqe->reg_base], sqe->regs,
 		       sqe->nregs * sizeof(u64));
 		sysring_vm_run(vm, insns, sqe->budget ?: ex->budget);
 	}
+	sysring_ent_put(ex, ent);
 	sysring_post_cqe(ex, sqe, vm, reason);
 
 	/* Only HARDLINK lets the chain go on past a block that failed. */
 	if (vm->status != SYSRING_STATUS_EXIT &&
 	    !(sqe->flags & SYSRING_SQE_HARDLINK))
-		s->chain_failed = true;
+		s->failed = true;
+}
+
+void sysring_chain_run(struct sysring_exec *ex, struct sysring_vm *vm,
+		       struct sysring_chain *s, struct sysring_chain_ent *ents,
+		       u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		sysring_run_ent(ex, vm, s, &ents[i]);
+}
+
+void sysring_work_free(struct sysring_exec *ex, struct sysring_work *work)
+{
+	u32 i;
+
+	for (i = 0; i < work->nr; i++)
+		sysring_ent_put(ex, &work->ents[i]);
+	ex->ops->work_free(ex, work);
+}
+
+void sysring_work_run(struct sysring_exec *ex, struct sysring_vm *vm,
+		      struct sysring_work *work)
+{
+	struct sysring_chain s;
+
+	sysring_chain_start(&s, false);
+	sysring_chain_run(ex, vm, &s, work->ents, work->nr);
+	sysring_work_free(ex, work);
+}
+
+void sysring_work_cancel(struct sysring_exec *ex, struct sysring_vm *vm,
+			 struct sysring_work *work)
+{
+	struct sysring_chain s;
+
+	sysring_chain_start(&s, false);
+	s.failed = true;
+	sysring_chain_run(ex, vm, &s, work->ents, work->nr);
+	sysring_work_free(ex, work);
 }
 
 static bool sysring_sqe_linked(const struct sysring_sqe *sqe)
@@ -191,45 +311,87 @@ static u32 sysring_chain_len(struct sysring_exec *ex, u32 head, u32 avail)
 	return 0;
 }
 
+/* The head's SYSRING_SQE_ASYNC decides where the whole chain runs. */
+static bool sysring_chain_async(struct sysring_exec *ex, u32 head)
+{
+	const struct sysring_sqe *sqe = &ex->sqes[head & (ex->sq_entries - 1)];
+
+	return ex->ops && (READ_ONCE(sqe->flags) & SYSRING_SQE_ASYNC);
+}
+
 /*
- * Run up to @to_submit queued blocks.  A chain is never split: when
- * @to_submit ends inside one, the rest of it runs too and is counted.  A
- * chain starts only when the CQ has room for all of its completions, so
- * none is ever dropped: a full CQ is backpressure (-EBUSY when nothing
+ * Copy and validate the chain of @len entries at @head into a work item,
+ * referencing the programs it runs, and hand it to the workers.
+ */
+static int sysring_chain_queue(struct sysring_exec *ex, u32 head, u32 len)
+{
+	struct sysring_work *work;
+	int ret;
+	u32 i;
+
+	work = ex->ops->work_alloc(ex, len);
+	if (!work)
+		return -ENOMEM;
+	work->next = NULL;
+	work->nr = len;
+	for (i = 0; i < len; i++)
+		sysring_ent_prepare(ex, &work->ents[i], head + i);
+	ret = ex->ops->work_queue(ex, work);
+	if (ret)
+		sysring_work_free(ex, work);
+	return ret;
+}
+
+/*
+ * Run up to @to_submit queued blocks, or hand them to the workers.  A chain
+ * is never split: when @to_submit ends inside one, the rest of it is taken
+ * too and counted.  A chain is accepted only when the CQ has room for all
+ * of its completions besides those reserved for chains accepted before it,
+ * so none is ever dropped: a full CQ is backpressure (-EBUSY when nothing
  * could be submitted).  A chain that does not end before the last queued
  * entry is refused whole: every entry completes with
- * SYSRING_STATUS_INVALID and -EINVAL, none runs.
+ * SYSRING_STATUS_INVALID and -EINVAL, none runs.  A chain whose head has
+ * SYSRING_SQE_ASYNC is validated, copied and queued for a worker; every
+ * other runs here, in the caller's register file ex->vm.
  */
 int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 {
-	struct sysring_chain s = { };
-	struct sysring_sqe sqe;
+	struct sysring_chain_ent ent;
+	struct sysring_chain s;
 	u32 head = ex->cached_sq_head;
-	u32 queued, done = 0;
+	u32 queued, done = 0, left = 0;
+	int err = 0;
 
 	/* Pairs with the release store of sq_tail in userspace. */
 	queued = smp_load_acquire(&ex->rings->sq_tail) - head;
 	queued = min_t(u32, queued, ex->sq_entries);
 	to_submit = min_t(u32, to_submit, queued);
 
-	while (done < to_submit || s.chain_left) {
-		if (!s.chain_left) {
+	while (done < to_submit || left) {
+		if (!left) {
 			u32 len = sysring_chain_len(ex, head, queued - done);
 			bool broken = !len;
 
 			if (broken)
 				len = queued - done;
-			if (sysring_cq_space(ex) < len)
+			if (!sysring_cq_reserve(ex, len))
 				break;
-			s.chain_left = len;
-			s.chain_failed = false;
-			s.chain_broken = broken;
-			s.zeroed = 0;
+			if (!broken && sysring_chain_async(ex, head)) {
+				err = sysring_chain_queue(ex, head, len);
+				if (err) {
+					sysring_cq_unreserve(ex, len);
+					break;
+				}
+				head += len;
+				done += len;
+				continue;
+			}
+			sysring_chain_start(&s, broken);
+			left = len;
 		}
-		/* Work on a copy: userspace may rewrite the slot meanwhile. */
-		memcpy(&sqe, &ex->sqes[head & (ex->sq_entries - 1)], sizeof(sqe));
-		sysring_run_sqe(ex, &s, &sqe);
-		s.chain_left--;
+		sysring_ent_prepare(ex, &ent, head);
+		sysring_chain_run(ex, ex->vm, &s, &ent, 1);
+		left--;
 		head++;
 		done++;
 	}
@@ -239,5 +401,7 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 	smp_store_release(&ex->rings->sq_head, head);
 	if (done)
 		return done;
+	if (err)
+		return err;
 	return to_submit ? -EBUSY : 0;
 }

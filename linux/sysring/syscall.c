@@ -14,7 +14,7 @@
 #include <sysdep/syscalls.h>	/* sys_call_table */
 #endif
 
-#include "vm.h"
+#include "core.h"
 
 #ifdef CONFIG_UML
 static long sysring_arch_syscall(u32 nr, const u64 *a)
@@ -86,9 +86,15 @@ long sysring_env_syscall(struct sysring_vm *vm, u32 nr, const u64 *args)
 	return ret;
 }
 
+/* vm->env is the ring, for the inline register file and every worker's. */
 bool sysring_env_should_stop(struct sysring_vm *vm)
 {
+	struct sysring_ctx *ctx = vm->env;
+
 	if (fatal_signal_pending(current))
+		return true;
+	/* The ring was released: its workers stop what they run. */
+	if (ctx && READ_ONCE(ctx->wq.dying))
 		return true;
 	cond_resched();
 	return false;

@@ -1594,7 +1594,9 @@ static void sysring_ring_setup_invalid_test(struct kunit *test)
 		{ "128 snapshot registers", 4, { .snap_regs = 128 } },
 		{ "budget over the limit", 4, { .budget = SYSRING_MAX_BUDGET + 1 } },
 		{ "unknown flag", 4, { .flags = 1U << 31 } },
-		{ "reserved field", 4, { .__resv = { 0, 0, 0, 0, 1 } } },
+		{ "reserved field", 4, { .__resv = { 0, 0, 0, 1 } } },
+		{ "too many workers", 4,
+		  { .max_workers = SYSRING_MAX_WORKERS + 1 } },
 		{ "cq smaller than sq", 8,
 		  { .flags = SYSRING_SETUP_CQSIZE, .cq_entries = 4 } },
 		{ "cq too large", 8, { .flags = SYSRING_SETUP_CQSIZE,
@@ -1693,7 +1695,7 @@ static const struct sysring_sqe_case sysring_sqe_cases[] = {
 	  -EINVAL },
 	{ "budget over the limit",
 	  { SQE_EXIT0, .budget = SYSRING_MAX_BUDGET + 1 }, -EINVAL },
-	{ "async flag", { SQE_EXIT0, .flags = SYSRING_SQE_ASYNC }, -EINVAL },
+	{ "flag 0x20", { SQE_EXIT0, .flags = SYSRING_SQE_ASYNC << 1 }, -EINVAL },
 	{ "flag 0x8000", { SQE_EXIT0, .flags = 0x8000 }, -EINVAL },
 	{ "prog index without the PROG flag", { SQE_EXIT0, .prog = 1 },
 	  -EINVAL },
@@ -2029,8 +2031,405 @@ static struct kunit_suite sysring_ring_test_suite = {
 	.test_cases = sysring_ring_test_cases,
 };
 
+/* ------------------------------------------------------------------ */
+/*
+ * sysring_async: the shared submission path's side of SYSRING_SQE_ASYNC
+ * (CQ reservations, hand-off of a chain to a worker, program references),
+ * on a ring in kernel memory with test ops standing in for the worker pool.
+ */
+
+#define SR_ASYNC_SQ	4
+#define SR_ASYNC_CQ	8
+#define SR_ASYNC_WORK	16
+
+struct sysring_test_exec {
+	struct sysring_exec	ex;
+	struct kunit		*test;
+	struct sysring_work	*queued[SR_ASYNC_WORK];
+	unsigned int		nqueued;
+	int			queue_err;	/* what work_queue returns */
+	unsigned int		posted;
+	unsigned int		freed_progs;
+	unsigned int		live_works;
+	struct sysring_prog	*prog;		/* index 0 */
+};
+
+static struct sysring_test_exec *sysring_tex(struct sysring_exec *ex)
+{
+	return container_of(ex, struct sysring_test_exec, ex);
+}
+
+static const struct sysring_prog *
+sysring_tex_prog_get(struct sysring_exec *ex, u32 index)
+{
+	struct sysring_test_exec *t = sysring_tex(ex);
+
+	if (index || !t->prog)
+		return NULL;
+	refcount_inc(&t->prog->refs);
+	return t->prog;
+}
+
+static void sysring_tex_prog_put(struct sysring_exec *ex,
+				 const struct sysring_prog *prog)
+{
+	struct sysring_prog *p = (struct sysring_prog *)prog;
+
+	if (refcount_dec_and_test(&p->refs)) {
+		sysring_tex(ex)->freed_progs++;
+		kfree(p);
+	}
+}
+
+static struct sysring_work *sysring_tex_work_alloc(struct sysring_exec *ex,
+						   u32 nr)
+{
+	struct sysring_work *work;
+
+	work = kzalloc(struct_size(work, ents, nr), GFP_KERNEL);
+	if (work)
+		sysring_tex(ex)->live_works++;
+	return work;
+}
+
+static void sysring_tex_work_free(struct sysring_exec *ex,
+				  struct sysring_work *work)
+{
+	sysring_tex(ex)->live_works--;
+	kfree(work);
+}
+
+static int sysring_tex_work_queue(struct sysring_exec *ex,
+				  struct sysring_work *work)
+{
+	struct sysring_test_exec *t = sysring_tex(ex);
+
+	if (t->queue_err)
+		return t->queue_err;
+	if (t->nqueued == SR_ASYNC_WORK)
+		return -ENOSPC;
+	t->queued[t->nqueued++] = work;
+	return 0;
+}
+
+static void sysring_tex_nop(struct sysring_exec *ex)
+{
+}
+
+static void sysring_tex_posted(struct sysring_exec *ex)
+{
+	sysring_tex(ex)->posted++;
+}
+
+static const struct sysring_exec_ops sysring_tex_ops = {
+	.prog_get	= sysring_tex_prog_get,
+	.prog_put	= sysring_tex_prog_put,
+	.work_alloc	= sysring_tex_work_alloc,
+	.work_free	= sysring_tex_work_free,
+	.work_queue	= sysring_tex_work_queue,
+	.cq_lock	= sysring_tex_nop,
+	.cq_unlock	= sysring_tex_nop,
+	.cq_posted	= sysring_tex_posted,
+};
+
+static void sysring_tex_exit(void *data)
+{
+	struct sysring_test_exec *t = data;
+	unsigned int i;
+
+	for (i = 0; i < t->nqueued; i++)
+		if (t->queued[i])
+			sysring_work_free(&t->ex, t->queued[i]);
+	if (t->prog)
+		sysring_tex_prog_put(&t->ex, t->prog);
+}
+
+/* r5 = 42; EXIT r5 */
+static const struct sysring_insn sysring_tex_prog_insns[] = {
+	SR_MOVK(5, 42), SR_EXIT(5),
+};
+
+static struct sysring_test_exec *sysring_tex_init(struct kunit *test, bool ops)
+{
+	struct sysring_params p = { .snap_regs = 8 };
+	struct sysring_test_exec *t;
+	struct sysring_prog *prog;
+	u32 n = ARRAY_SIZE(sysring_tex_prog_insns);
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	p.flags = SYSRING_SETUP_CQSIZE;
+	p.cq_entries = SR_ASYNC_CQ;
+	KUNIT_ASSERT_EQ(test, sysring_params_check(SR_ASYNC_SQ, &p), 0);
+	sysring_exec_init(&t->ex, &p);
+	t->ex.rings = kunit_kzalloc(test, sysring_rings_bytes(&t->ex),
+				    GFP_KERNEL);
+	t->ex.sqes = kunit_kzalloc(test, sysring_sqes_bytes(&t->ex),
+				   GFP_KERNEL);
+	t->ex.vm = sysring_test_vm(test);
+	KUNIT_ASSERT_NOT_NULL(test, t->ex.rings);
+	KUNIT_ASSERT_NOT_NULL(test, t->ex.sqes);
+	sysring_rings_init(&t->ex);
+	t->test = test;
+	if (!ops)
+		return t;
+	t->ex.ops = &sysring_tex_ops;
+
+	prog = kzalloc(struct_size(prog, insns, n), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, prog);
+	refcount_set(&prog->refs, 1);
+	prog->len = n;
+	memcpy(prog->insns, sysring_tex_prog_insns, sizeof(sysring_tex_prog_insns));
+	prog->footprint = sysring_prog_footprint(prog->insns, n);
+	t->prog = prog;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, sysring_tex_exit,
+							t), 0);
+	return t;
+}
+
+static void sysring_tex_queue(struct sysring_test_exec *t,
+			      const struct sysring_sqe *sqes, u32 n)
+{
+	struct sysring_rings *rings = t->ex.rings;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		t->ex.sqes[(rings->sq_tail + i) & (t->ex.sq_entries - 1)] = sqes[i];
+	/* Pairs with the acquire load of sq_tail in sysring_exec_submit(). */
+	smp_store_release(&rings->sq_tail, rings->sq_tail + n);
+}
+
+static struct sysring_cqe *sysring_tex_cqe(struct sysring_test_exec *t, u32 i)
+{
+	return (void *)&t->ex.rings->cqes[(i & (t->ex.cq_entries - 1)) *
+					  t->ex.cqe_size];
+}
+
+/* The CQ's free space less what accepted chains were promised. */
+static void sysring_async_cq_space_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, false);
+	struct sysring_exec *ex = &t->ex;
+
+	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), SR_ASYNC_CQ);
+	ex->cached_cq_tail = 5;
+	ex->rings->cq_head = 1;
+	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 4);
+	ex->cq_reserved = 3;
+	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 1);
+	ex->cq_reserved = 4;
+	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 0);
+	/* More promised than free (cq_head moved back): none, no wrap. */
+	ex->cq_reserved = 7;
+	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 0);
+	/* A cq_head past the tail only makes the ring look full. */
+	ex->cq_reserved = 0;
+	ex->rings->cq_head = 6;
+	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 0);
+	/* Indices wrap around u32. */
+	ex->cached_cq_tail = 2;
+	ex->rings->cq_head = U32_MAX - 1;
+	ex->cq_reserved = 2;
+	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 2);
+}
+
+/*
+ * An async chain is copied, validated and queued whole, with its programs
+ * referenced and its CQ slots reserved; the inline block after it runs at
+ * once.  Unregistering the program before the worker runs is safe.
+ */
+static void sysring_async_handoff_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, true);
+	struct sysring_exec *ex = &t->ex;
+	struct sysring_vm *wvm = sysring_test_vm(test);
+	const struct sysring_sqe sqes[4] = {
+		{ .user_data = 10, .flags = SYSRING_SQE_ASYNC |
+			SYSRING_SQE_PROG | SYSRING_SQE_LINK },
+		/* r0 = r5 + 1: the chain shares registers. */
+		{ .user_data = 11, .flags = SYSRING_SQE_LINK, .ninsns = 3,
+		  .insns = { SR(MOV_X, 0, 5, 0, 0), SR(ADD_K, 0, 0, 0, 1),
+			     SR_EXIT(0) } },
+		/* Not a valid block: completes as such, in its turn. */
+		{ .user_data = 12, .ninsns = 1, .insns = { SR_MOVK(0, 1) } },
+		{ .user_data = 20, .ninsns = 2,
+		  .insns = { SR_MOVK(0, 7), SR_EXIT(0) } },
+	};
+	struct sysring_work *work;
+	struct sysring_cqe *cqe;
+
+	sysring_tex_queue(t, sqes, 4);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 4), 4);
+	KUNIT_ASSERT_EQ(test, t->nqueued, 1);
+	work = t->queued[0];
+	KUNIT_ASSERT_EQ(test, work->nr, 3);
+	KUNIT_EXPECT_EQ(test, work->ents[0].sqe.user_data, 10);
+	KUNIT_EXPECT_PTR_EQ(test, work->ents[0].prog,
+			    (const struct sysring_prog *)t->prog);
+	KUNIT_EXPECT_EQ(test, work->ents[0].err, 0);
+	KUNIT_EXPECT_EQ(test, work->ents[2].err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, work->ents[2].reason, SYSRING_CHECK_NO_EXIT);
+	KUNIT_EXPECT_EQ(test, refcount_read(&t->prog->refs), 2);
+	/* Only the inline block completed; three slots are promised. */
+	KUNIT_EXPECT_EQ(test, ex->rings->cq_tail, 1);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 3);
+	KUNIT_EXPECT_EQ(test, ex->rings->sq_head, 4);
+	cqe = sysring_tex_cqe(t, 0);
+	KUNIT_EXPECT_EQ(test, cqe->user_data, 20);
+	KUNIT_EXPECT_EQ(test, cqe->res, 7);
+
+	/* Userspace reuses the slots and unregisters: the copy is kept. */
+	memset(ex->sqes, 0xff, sysring_sqes_bytes(ex));
+	sysring_tex_prog_put(ex, t->prog);
+	t->prog = NULL;
+	KUNIT_EXPECT_EQ(test, t->freed_progs, 0);
+
+	/* The worker's side, in its own register file. */
+	t->queued[0] = NULL;
+	sysring_work_run(ex, wvm, work);
+	KUNIT_EXPECT_EQ(test, t->freed_progs, 1);
+	KUNIT_EXPECT_EQ(test, t->live_works, 0);
+	KUNIT_EXPECT_EQ(test, ex->rings->cq_tail, 4);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 0);
+	KUNIT_EXPECT_EQ(test, t->posted, 4);
+	cqe = sysring_tex_cqe(t, 1);
+	KUNIT_EXPECT_EQ(test, cqe->user_data, 10);
+	KUNIT_EXPECT_EQ(test, cqe->res, 42);
+	cqe = sysring_tex_cqe(t, 2);
+	KUNIT_EXPECT_EQ(test, cqe->user_data, 11);
+	KUNIT_EXPECT_EQ(test, cqe->status, SYSRING_STATUS_EXIT);
+	KUNIT_EXPECT_EQ(test, cqe->res, 43);
+	cqe = sysring_tex_cqe(t, 3);
+	KUNIT_EXPECT_EQ(test, cqe->user_data, 12);
+	KUNIT_EXPECT_EQ(test, cqe->status, SYSRING_STATUS_INVALID);
+	KUNIT_EXPECT_EQ(test, cqe->reason, SYSRING_CHECK_NO_EXIT);
+}
+
+/* Reserved slots count as used: backpressure still loses nothing. */
+static void sysring_async_backpressure_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, true);
+	struct sysring_exec *ex = &t->ex;
+	struct sysring_vm *wvm = sysring_test_vm(test);
+	const struct sysring_sqe async = {
+		.flags = SYSRING_SQE_ASYNC, .ninsns = 1, .insns = { SR_EXIT(0) },
+	};
+	const struct sysring_sqe sqes[4] = { async, async, async, async };
+	struct sysring_work *work;
+
+	sysring_tex_queue(t, sqes, 4);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 4), 4);
+	sysring_tex_queue(t, sqes, 4);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 4), 4);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, SR_ASYNC_CQ);
+	KUNIT_EXPECT_EQ(test, ex->rings->cq_tail, 0);
+	sysring_tex_queue(t, sqes, 1);
+	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, t->nqueued, 8);
+
+	/* A completion not yet reaped still fills its slot. */
+	work = t->queued[0];
+	t->queued[0] = NULL;
+	sysring_work_run(ex, wvm, work);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, SR_ASYNC_CQ - 1);
+	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), -EBUSY);
+	ex->rings->cq_head = 1;
+	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), 1);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, SR_ASYNC_CQ);
+}
+
+/* A chain the workers cannot take is not consumed, and holds nothing. */
+static void sysring_async_queue_error_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, true);
+	struct sysring_exec *ex = &t->ex;
+	const struct sysring_sqe sqe = {
+		.user_data = 1, .flags = SYSRING_SQE_ASYNC | SYSRING_SQE_PROG,
+	};
+
+	t->queue_err = -EAGAIN;
+	sysring_tex_queue(t, &sqe, 1);
+	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, ex->rings->sq_head, 0);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 0);
+	KUNIT_EXPECT_EQ(test, refcount_read(&t->prog->refs), 1);
+	KUNIT_EXPECT_EQ(test, t->live_works, 0);
+	t->queue_err = 0;
+	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), 1);
+	KUNIT_EXPECT_EQ(test, t->nqueued, 1);
+}
+
+/* Work nobody will run completes as canceled, invalid entries as such. */
+static void sysring_async_cancel_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, true);
+	struct sysring_exec *ex = &t->ex;
+	const struct sysring_sqe sqes[2] = {
+		{ .user_data = 1, .flags = SYSRING_SQE_ASYNC | SYSRING_SQE_PROG |
+		  SYSRING_SQE_HARDLINK },
+		{ .user_data = 2, .flags = SYSRING_SQE_PROG, .prog = 9 },
+	};
+	struct sysring_work *work;
+
+	sysring_tex_queue(t, sqes, 2);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 2), 2);
+	KUNIT_ASSERT_EQ(test, t->nqueued, 1);
+	work = t->queued[0];
+	t->queued[0] = NULL;
+	sysring_work_cancel(ex, sysring_test_vm(test), work);
+	KUNIT_EXPECT_EQ(test, ex->rings->cq_tail, 2);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 0);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 0)->status,
+			SYSRING_STATUS_CANCELED);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 0)->res, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 1)->status,
+			SYSRING_STATUS_INVALID);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 1)->res, -ENOENT);
+	KUNIT_EXPECT_EQ(test, refcount_read(&t->prog->refs), 1);
+}
+
+/* Without workers (ops NULL) ASYNC is an invalid flag, as it was. */
+static void sysring_async_no_workers_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, false);
+	const struct sysring_sqe sqe = {
+		.flags = SYSRING_SQE_ASYNC, .ninsns = 1, .insns = { SR_EXIT(0) },
+	};
+
+	sysring_tex_queue(t, &sqe, 1);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(&t->ex, 1), 1);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 0)->status,
+			SYSRING_STATUS_INVALID);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 0)->res, -EINVAL);
+}
+
+static void sysring_async_default_workers_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sysring_default_workers(4, 8), 4);
+	KUNIT_EXPECT_EQ(test, sysring_default_workers(4096, 2), 8);
+	KUNIT_EXPECT_EQ(test, sysring_default_workers(4096, 1024),
+			SYSRING_MAX_WORKERS);
+}
+
+static struct kunit_case sysring_async_test_cases[] = {
+	KUNIT_CASE(sysring_async_cq_space_test),
+	KUNIT_CASE(sysring_async_handoff_test),
+	KUNIT_CASE(sysring_async_backpressure_test),
+	KUNIT_CASE(sysring_async_queue_error_test),
+	KUNIT_CASE(sysring_async_cancel_test),
+	KUNIT_CASE(sysring_async_no_workers_test),
+	KUNIT_CASE(sysring_async_default_workers_test),
+	{}
+};
+
+static struct kunit_suite sysring_async_test_suite = {
+	.name = "sysring_async",
+	.test_cases = sysring_async_test_cases,
+};
+
 kunit_test_suites(&sysring_check_test_suite, &sysring_vm_test_suite,
-		  &sysring_sys_test_suite, &sysring_ring_test_suite);
+		  &sysring_sys_test_suite, &sysring_ring_test_suite,
+		  &sysring_async_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for sysring");
 MODULE_LICENSE("GPL");

@@ -26,6 +26,7 @@
 #include <linux/stddef.h>
 #include <linux/bug.h>
 #include <linux/cache.h>
+#include <linux/refcount.h>
 #include <asm/barrier.h>
 #include <asm/unistd.h>
 #else
@@ -65,10 +66,69 @@ struct sysring_rings {
 	u8	cqes[] ____cacheline_aligned_in_smp;
 };
 
+/*
+ * A registered program.  The table holds one reference, and every queued
+ * entry that will run it one more: unregistering drops the table's, and the
+ * program goes when the last chain using it is done.  The environment keeps
+ * the count (sysring_exec_ops); the core never touches it.
+ */
 struct sysring_prog {
+	refcount_t		refs;
 	u32			len;
 	u32			footprint;	/* sysring_prog_footprint() */
 	struct sysring_insn	insns[] __counted_by(len);
+};
+
+/*
+ * One entry of a chain, copied out of the SQ and validated when the chain is
+ * accepted (sysring_ent_prepare()), then run by sysring_chain_run().
+ */
+struct sysring_chain_ent {
+	struct sysring_sqe		sqe;	/* userspace can no longer change it */
+	const struct sysring_prog	*prog;	/* referenced where ex->ops is set */
+	s32				err;	/* 0, or the -errno it completes with */
+	u16				bad_pc;	/* the checker's, with err */
+	u8				reason;	/* SYSRING_CHECK_*, with err */
+	u8				__pad;
+};
+
+/* A chain handed to the workers (SYSRING_SQE_ASYNC on its head). */
+struct sysring_work {
+	struct sysring_work		*next;	/* the environment's queue */
+	u32				nr;
+	struct sysring_chain_ent	ents[] __counted_by(nr);
+};
+
+/* Which blocks of the chain being run go on, and which registers are set. */
+struct sysring_chain {
+	u32	zeroed;		/* r0..r[zeroed - 1] are this chain's own */
+	bool	failed;		/* a LINK block in it did not EXIT */
+	bool	broken;		/* it does not end in its submission */
+};
+
+struct sysring_exec;
+
+/*
+ * What an environment with workers provides.  Without it (ex->ops NULL) a
+ * ring is single-threaded: SYSRING_SQE_ASYNC is refused as an invalid flag,
+ * programs are not referenced and CQEs are posted without a lock.
+ */
+struct sysring_exec_ops {
+	/* Look up program @index and take a reference on it, or NULL. */
+	const struct sysring_prog *(*prog_get)(struct sysring_exec *ex,
+					       u32 index);
+	void (*prog_put)(struct sysring_exec *ex,
+			 const struct sysring_prog *prog);
+	/* A work item for @nr entries (nr and next set by the caller). */
+	struct sysring_work *(*work_alloc)(struct sysring_exec *ex, u32 nr);
+	void (*work_free)(struct sysring_exec *ex, struct sysring_work *work);
+	/* Hand @work to a worker, which frees it: 0, or -errno (not queued). */
+	int (*work_queue)(struct sysring_exec *ex, struct sysring_work *work);
+	/* Serialise CQE posting and CQ reservations between threads. */
+	void (*cq_lock)(struct sysring_exec *ex);
+	void (*cq_unlock)(struct sysring_exec *ex);
+	/* A CQE was published: wake whoever waits for one. */
+	void (*cq_posted)(struct sysring_exec *ex);
 };
 
 /* What running a submission ring needs, in the kernel or in userspace. */
@@ -82,7 +142,11 @@ struct sysring_exec {
 	u32			budget;		/* default per block */
 	u32			cached_sq_head;
 	u32			cached_cq_tail;
+	/* CQ slots promised to accepted chains not yet completed (cq_lock). */
+	u32			cq_reserved;
+	u32			max_workers;	/* 0: the environment's default */
 	struct sysring_vm	*vm;		/* register file for inline runs */
+	const struct sysring_exec_ops	*ops;	/* NULL: no workers */
 };
 
 /* Opcode classes: what the checker verifies and which fields an op uses. */
@@ -155,14 +219,59 @@ void sysring_params_fill(const struct sysring_exec *ex, struct sysring_params *p
 size_t sysring_rings_bytes(const struct sysring_exec *ex);
 size_t sysring_sqes_bytes(const struct sysring_exec *ex);
 void sysring_rings_init(const struct sysring_exec *ex);
+u32 sysring_default_workers(u32 sq_entries, u32 cpus);
 
 /*
  * sysring_exec_submit - run up to @to_submit queued blocks (submit.c)
  *
- * Return: the number of SQEs consumed, or -EBUSY when the CQ has no room
- * for the next chain and nothing was consumed.
+ * Return: the number of SQEs consumed, or when nothing was: -EBUSY when
+ * the CQ has no room for the next chain, or the error that kept the next
+ * asynchronous chain from being queued (-ENOMEM, or the environment's).
  */
 int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit);
+
+/*
+ * sysring_cq_space - CQ slots free for a new chain: the ring's size less the
+ * completions not yet reaped and those reserved for accepted chains.  Call
+ * under cq_lock where the environment has one.
+ */
+u32 sysring_cq_space(struct sysring_exec *ex);
+
+/*
+ * sysring_chain_run - run entries of one chain, posting one CQE for each
+ * @ex: the ring
+ * @vm: the register file, the caller's own: the inline one or a worker's
+ * @s: the chain's state, from sysring_chain_start(), kept across calls
+ * @ents: prepared entries; their program references are dropped
+ * @n: how many
+ *
+ * Zeroes the registers a block can see, runs it (or completes it as
+ * invalid or canceled), posts its CQE into a slot reserved when the chain
+ * was accepted, and applies LINK/HARDLINK.  The inline path calls it one
+ * entry at a time, a worker once for a whole chain.
+ */
+void sysring_chain_run(struct sysring_exec *ex, struct sysring_vm *vm,
+		       struct sysring_chain *s, struct sysring_chain_ent *ents,
+		       u32 n);
+
+static inline void sysring_chain_start(struct sysring_chain *s, bool broken)
+{
+	s->zeroed = 0;
+	s->failed = false;
+	s->broken = broken;
+}
+
+/* Run a worker's chain, then free it (the worker's side of ASYNC). */
+void sysring_work_run(struct sysring_exec *ex, struct sysring_vm *vm,
+		      struct sysring_work *work);
+/*
+ * Complete every entry of @work as canceled (-ECANCELED, or invalid where
+ * it was), consuming its reservations, then free it.
+ */
+void sysring_work_cancel(struct sysring_exec *ex, struct sysring_vm *vm,
+			 struct sysring_work *work);
+/* Free @work without completing it: the ring is going away. */
+void sysring_work_free(struct sysring_exec *ex, struct sysring_work *work);
 
 /* The registered program @index, or NULL: provided by the environment. */
 const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index);

@@ -147,6 +147,7 @@ struct sysring_insn {
 #define SYSRING_MAX_SNAP_REGS	64
 #define SYSRING_DEFAULT_BUDGET	65536	/* instructions per block */
 #define SYSRING_MAX_BUDGET	(16 * 1024 * 1024)
+#define SYSRING_MAX_WORKERS	1024	/* worker threads per ring */
 
 /* Checker verdicts, as reported in sysring_prog_reg.reason and CQEs. */
 enum sysring_check_reason {
@@ -195,9 +196,9 @@ struct sysring_sqe {
 #define SYSRING_SQE_LINK	0x02	/* next runs if this succeeds */
 #define SYSRING_SQE_HARDLINK	0x04	/* next runs regardless */
 #define SYSRING_SQE_DRAIN	0x08	/* wait for all before */
-#define SYSRING_SQE_ASYNC	0x10	/* run on a worker */
+#define SYSRING_SQE_ASYNC	0x10	/* on a chain's head: run it on a worker */
 #define SYSRING_SQE_FLAGS_SUPPORTED	(SYSRING_SQE_PROG | SYSRING_SQE_LINK | \
-					 SYSRING_SQE_HARDLINK)
+					 SYSRING_SQE_HARDLINK | SYSRING_SQE_ASYNC)
 
 /* How a block ended: sysring_cqe.status. */
 enum sysring_status {
@@ -237,6 +238,7 @@ struct sysring_cqe {
 #define SYSRING_FEAT_INLINE	0x01	/* blocks run in sysring_enter */
 #define SYSRING_FEAT_PROGS	0x02	/* registered programs */
 #define SYSRING_FEAT_LINK	0x04	/* LINK/HARDLINK share registers */
+#define SYSRING_FEAT_ASYNC	0x08	/* SYSRING_SQE_ASYNC: worker threads */
 
 struct sysring_sq_offsets {
 	__u32	head;
@@ -271,7 +273,8 @@ struct sysring_params {
 	__u32	cqe_size;	/* out */
 	__u32	rings_size;	/* out: length to mmap at SYSRING_OFF_RINGS */
 	__u32	sqes_size;	/* out: length to mmap at SYSRING_OFF_SQES */
-	__u32	__resv[5];
+	__u32	max_workers;	/* in/out: worker limit, 0: the default */
+	__u32	__resv[4];
 	struct sysring_sq_offsets sq_off;
 	struct sysring_cq_offsets cq_off;
 };
@@ -289,6 +292,8 @@ enum sysring_register_op {
 	SYSRING_REGISTER_PROG = 0,	/* arg: struct sysring_prog_reg, nr_args 1 */
 	SYSRING_UNREGISTER_PROG = 1,	/* arg NULL, nr_args: program index */
 	SYSRING_REGISTER_PROBE = 2,	/* arg: struct sysring_probe, nr_args 1 */
+	SYSRING_REGISTER_WORKERS = 3,	/* arg NULL, nr_args: new limit (0: query);
+					 * returns the previous limit */
 	__SYSRING_REGISTER_MAX,
 };
 

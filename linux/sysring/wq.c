@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysring's worker pool: where chains submitted with SYSRING_SQE_ASYNC on
+ * their head run, in the image of io_uring's io-wq.
+ *
+ * Workers are create_io_thread() threads of the process that owns the ring:
+ * they share its mm, files and credentials, so a block's system calls act
+ * as the submitter's would.  One is created when a chain is queued and no
+ * worker is idle, up to the ring's limit; an idle one parks on its ring and
+ * exits after SYSRING_WORKER_IDLE.  Each runs one chain at a time in its
+ * own register file, so a block sleeping in a system call stalls neither
+ * the other chains nor the submitter.
+ *
+ * Lifetime: each worker holds a reference on the ring.  When the ring's
+ * file is released the ring is marked dying, work that has not started is
+ * dropped, and every worker is woken and interrupted: a notify signal makes
+ * an interruptible sleep in a system call return, as io-wq's cancellation
+ * does.  The workers then exit and the last reference frees the ring.  A
+ * fatal signal (exit or exec of the process) kills the workers as it kills
+ * any io thread; the last one to go completes whatever is still queued as
+ * canceled.
+ */
+#include <linux/resume_user_mode.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/task_work.h>
+
+#include "core.h"
+
+#define SYSRING_WORKER_IDLE	(5 * HZ)
+
+struct sysring_worker {
+	struct list_head	node;		/* wq->workers */
+	struct list_head	idle_node;	/* wq->idle while parked */
+	struct task_struct	*task;
+	struct sysring_ctx	*ctx;
+	pid_t			owner_pid;	/* for the thread's name */
+	struct sysring_vm	vm;		/* this worker's register file */
+};
+
+static struct sysring_ctx *sysring_ex_ctx(struct sysring_exec *ex)
+{
+	return container_of(ex, struct sysring_ctx, ex);
+}
+
+void sysring_wq_init(struct sysring_ctx *ctx)
+{
+	struct sysring_wq *wq = &ctx->wq;
+
+	spin_lock_init(&wq->lock);
+	wq->head = NULL;
+	wq->tail = &wq->head;
+	INIT_LIST_HEAD(&wq->workers);
+	INIT_LIST_HEAD(&wq->idle);
+	wq->max_workers = ctx->ex.max_workers ?:
+		sysring_default_workers(ctx->ex.sq_entries, num_online_cpus());
+	ctx->ex.max_workers = wq->max_workers;
+	wq->owner = get_task_pid(current, PIDTYPE_TGID);
+}
+
+/* Take every queued chain off the queue; wq->lock held. */
+static struct sysring_work *sysring_wq_take_all(struct sysring_wq *wq)
+{
+	struct sysring_work *list = wq->head;
+
+	wq->head = NULL;
+	wq->tail = &wq->head;
+	return list;
+}
+
+static struct sysring_work *sysring_wq_dequeue(struct sysring_wq *wq)
+{
+	struct sysring_work *work = wq->head;
+
+	if (work) {
+		wq->head = work->next;
+		if (!wq->head)
+			wq->tail = &wq->head;
+		work->next = NULL;
+	}
+	return work;
+}
+
+/*
+ * What returning to user mode would do for an ordinary thread: an io
+ * thread never returns there, so run its task work (a deferred fput() of a
+ * file a block closed) and clear the notify signal here, as io-wq does.
+ */
+static void sysring_worker_task_work(void)
+{
+	if (test_thread_flag(TIF_NOTIFY_SIGNAL))
+		clear_notify_signal();
+	if (test_thread_flag(TIF_NOTIFY_RESUME)) {
+		__set_current_state(TASK_RUNNING);
+		resume_user_mode_work(NULL);
+	}
+	if (task_work_pending(current)) {
+		__set_current_state(TASK_RUNNING);
+		task_work_run();
+	}
+}
+
+/* True when the worker must exit: a fatal signal. */
+static bool sysring_worker_signal(void)
+{
+	struct ksignal ksig;
+
+	if (!signal_pending(current))
+		return false;
+	__set_current_state(TASK_RUNNING);
+	sysring_worker_task_work();
+	if (!signal_pending(current))
+		return false;
+	/* Io threads block every signal but SIGKILL and SIGSTOP. */
+	return get_signal(&ksig);
+}
+
+/*
+ * Leave the pool and exit; wq->lock held, so that the decision to go and
+ * the count the queuers see are one step.
+ */
+static void __noreturn sysring_worker_exit(struct sysring_worker *worker,
+					   bool killed)
+	__releases(&worker->ctx->wq.lock)
+{
+	struct sysring_ctx *ctx = worker->ctx;
+	struct sysring_wq *wq = &ctx->wq;
+	struct sysring_work *orphans = NULL, *work;
+	struct sysring_worker *idle;
+
+	list_del(&worker->node);
+	list_del_init(&worker->idle_node);
+	wq->nr_workers--;
+	if (!wq->nr_workers) {
+		/* Nobody is left to run them: complete them, lose nothing. */
+		if (killed && !wq->dying)
+			orphans = sysring_wq_take_all(wq);
+	} else if (wq->head) {
+		/* Leaving for the limit with work queued: hand it on. */
+		idle = list_first_entry_or_null(&wq->idle,
+						struct sysring_worker,
+						idle_node);
+		if (idle) {
+			list_del_init(&idle->idle_node);
+			wake_up_process(idle->task);
+		}
+	}
+	spin_unlock(&wq->lock);
+
+	while ((work = orphans)) {
+		orphans = work->next;
+		sysring_work_cancel(&ctx->ex, &worker->vm, work);
+	}
+	kvfree(worker);
+	sysring_ctx_put(ctx);
+	do_exit(0);
+}
+
+static int sysring_worker_fn(void *data)
+{
+	struct sysring_worker *worker = data;
+	struct sysring_ctx *ctx = worker->ctx;
+	struct sysring_wq *wq = &ctx->wq;
+	char name[TASK_COMM_LEN];
+	bool timed_out = false;
+	long left;
+
+	snprintf(name, sizeof(name), "sysring-wrk-%d", worker->owner_pid);
+	set_task_comm(current, name);
+
+	for (;;) {
+		struct sysring_work *work;
+		bool killed;
+
+		sysring_worker_task_work();
+		killed = sysring_worker_signal();
+
+		spin_lock(&wq->lock);
+		/* Killed, dying, or the limit was lowered under us. */
+		if (killed || wq->dying || wq->nr_workers > wq->max_workers)
+			sysring_worker_exit(worker, killed);
+		work = sysring_wq_dequeue(wq);
+		if (work) {
+			spin_unlock(&wq->lock);
+			timed_out = false;
+			sysring_work_run(&ctx->ex, &worker->vm, work);
+			cond_resched();
+			continue;
+		}
+		if (timed_out)
+			sysring_worker_exit(worker, false);
+		/*
+		 * Park.  The state is set under the lock, so a queuer that
+		 * takes us off the idle list and wakes us cannot be missed.
+		 */
+		list_add(&worker->idle_node, &wq->idle);
+		set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&wq->lock);
+		left = schedule_timeout(SYSRING_WORKER_IDLE);
+		spin_lock(&wq->lock);
+		list_del_init(&worker->idle_node);
+		spin_unlock(&wq->lock);
+		timed_out = !left;
+	}
+	return 0;
+}
+
+static int sysring_worker_create(struct sysring_ctx *ctx)
+{
+	struct sysring_worker *worker;
+	struct task_struct *tsk;
+
+	worker = kvzalloc(sizeof(*worker), GFP_KERNEL_ACCOUNT);
+	if (!worker)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&worker->idle_node);
+	worker->ctx = ctx;
+	worker->vm.env = ctx;
+	worker->owner_pid = task_pid_vnr(current);
+	refcount_inc(&ctx->refs);
+
+	tsk = create_io_thread(sysring_worker_fn, worker, NUMA_NO_NODE);
+	if (IS_ERR(tsk)) {
+		/* The file's reference keeps the ring: not the last one. */
+		refcount_dec(&ctx->refs);
+		kvfree(worker);
+		return PTR_ERR(tsk);
+	}
+	worker->task = tsk;
+	/* Listed before it runs, so that release can always reach it. */
+	spin_lock(&ctx->wq.lock);
+	list_add(&worker->node, &ctx->wq.workers);
+	spin_unlock(&ctx->wq.lock);
+	wake_up_new_task(tsk);
+	return 0;
+}
+
+/*
+ * Queue a chain (from sysring_exec_submit(), in the submitter, ctx->lock
+ * held): wake an idle worker, or create one below the limit.  A chain
+ * is refused only when no worker exists and none could be created.
+ */
+static int sysring_wq_queue(struct sysring_exec *ex, struct sysring_work *work)
+{
+	struct sysring_ctx *ctx = sysring_ex_ctx(ex);
+	struct sysring_wq *wq = &ctx->wq;
+	struct sysring_worker *idle;
+	bool create = false;
+	int ret;
+
+	/* Workers join the owner's thread group, with its mm and files. */
+	if (task_tgid(current) != wq->owner)
+		return -EPERM;
+
+	spin_lock(&wq->lock);
+	*wq->tail = work;
+	wq->tail = &work->next;
+	idle = list_first_entry_or_null(&wq->idle, struct sysring_worker,
+					idle_node);
+	if (idle) {
+		list_del_init(&idle->idle_node);
+		wake_up_process(idle->task);
+	} else if (wq->nr_workers < wq->max_workers) {
+		wq->nr_workers++;
+		create = true;
+	}
+	spin_unlock(&wq->lock);
+	if (!create)
+		return 0;
+
+	ret = sysring_worker_create(ctx);
+	if (!ret)
+		return 0;
+	spin_lock(&wq->lock);
+	wq->nr_workers--;
+	/*
+	 * With no worker at all, nothing took @work: it is the only chain
+	 * queued (one is queued only while a worker exists, or with one
+	 * being created), so take it back.  Otherwise a worker will run it.
+	 */
+	if (!wq->nr_workers) {
+		sysring_wq_take_all(wq);
+		spin_unlock(&wq->lock);
+		return ret == -ENOMEM ? ret : -EAGAIN;
+	}
+	spin_unlock(&wq->lock);
+	return 0;
+}
+
+/* The ring's file is released: stop everything, drop what did not start. */
+void sysring_wq_shutdown(struct sysring_ctx *ctx)
+{
+	struct sysring_wq *wq = &ctx->wq;
+	struct sysring_worker *worker;
+	struct sysring_work *list, *work;
+
+	spin_lock(&wq->lock);
+	WRITE_ONCE(wq->dying, true);
+	list = sysring_wq_take_all(wq);
+	/* A worker leaves the list under the lock before it exits. */
+	list_for_each_entry(worker, &wq->workers, node) {
+		__set_notify_signal(worker->task);
+		wake_up_process(worker->task);
+	}
+	spin_unlock(&wq->lock);
+
+	while ((work = list)) {
+		list = work->next;
+		sysring_work_free(&ctx->ex, work);
+	}
+}
+
+int sysring_wq_set_max(struct sysring_ctx *ctx, u32 max)
+{
+	struct sysring_wq *wq = &ctx->wq;
+	struct sysring_worker *worker, *next;
+	u32 old;
+
+	if (max > SYSRING_MAX_WORKERS)
+		return -EINVAL;
+	spin_lock(&wq->lock);
+	old = wq->max_workers;
+	if (max) {
+		wq->max_workers = max;
+		/* Idle workers past the new limit exit now, not in 5 s. */
+		if (wq->nr_workers > max)
+			list_for_each_entry_safe(worker, next, &wq->idle,
+						 idle_node) {
+				list_del_init(&worker->idle_node);
+				wake_up_process(worker->task);
+			}
+	}
+	spin_unlock(&wq->lock);
+	return old;
+}
+
+static struct sysring_work *sysring_work_alloc(struct sysring_exec *ex, u32 nr)
+{
+	struct sysring_work *work;
+
+	return kvmalloc(struct_size(work, ents, nr), GFP_KERNEL_ACCOUNT);
+}
+
+static void sysring_work_kfree(struct sysring_exec *ex,
+			       struct sysring_work *work)
+{
+	kvfree(work);
+}
+
+static void sysring_cq_lock_k(struct sysring_exec *ex)
+{
+	spin_lock(&sysring_ex_ctx(ex)->cq_lock);
+}
+
+static void sysring_cq_unlock_k(struct sysring_exec *ex)
+{
+	spin_unlock(&sysring_ex_ctx(ex)->cq_lock);
+}
+
+static void sysring_cq_posted(struct sysring_exec *ex)
+{
+	struct sysring_ctx *ctx = sysring_ex_ctx(ex);
+
+	/*
+	 * wq_has_sleeper() has the barrier that orders the tail published
+	 * above before the check, pairing with the one in prepare_to_wait():
+	 * a waiter either sees the new tail or is seen here.
+	 */
+	if (wq_has_sleeper(&ctx->cq_wait))
+		wake_up_all(&ctx->cq_wait);
+}
+
+const struct sysring_exec_ops sysring_kernel_ops = {
+	.prog_get	= sysring_ctx_prog_get,
+	.prog_put	= sysring_ctx_prog_put,
+	.work_alloc	= sysring_work_alloc,
+	.work_free	= sysring_work_kfree,
+	.work_queue	= sysring_wq_queue,
+	.cq_lock	= sysring_cq_lock_k,
+	.cq_unlock	= sysring_cq_unlock_k,
+	.cq_posted	= sysring_cq_posted,
+};
