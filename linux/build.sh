@@ -223,6 +223,16 @@ cmd_checkpatch() {
 # its header, else 1.
 patch_step() { sed -n 's/^X-Sysring-Step: *\([0-9]\).*/\1/p' "$1" | head -1 | grep . || echo 1; }
 
+# Fill in the cover letter format-patch leaves blank.
+cover_letter() {
+	local f=$1
+	sed -i -e 's/\*\*\* SUBJECT HERE \*\*\*/sysring: rings of checked register-machine programs/' \
+		-e "/\*\*\* BLURB HERE \*\*\*/{
+r $LNX/patches/cover-letter.txt
+d
+}" "$f"
+}
+
 cmd_patchset() {
 	cmd_tree
 	ensure_pristine
@@ -239,8 +249,11 @@ cmd_patchset() {
 		cp "$PRISTINE/$rel" "$W/$rel"
 	done
 	local name email
-	name=$(git -C "$ROOT" config user.name || echo "sysring developers")
-	email=$(git -C "$ROOT" config user.email || echo "sysring@invalid")
+	# Override with SYSRING_AUTHOR="Name <email>" to send it as yourself.
+	local author=${SYSRING_AUTHOR:-"sysring developers <sysring@invalid>"}
+	name=${author% <*}
+	email=${author##*<}
+	email=${email%>}
 	local G=(git -C "$W" -c user.name="$name" -c user.email="$email" -c commit.gpgsign=false)
 	"${G[@]}" init -q
 	"${G[@]}" add -A
@@ -331,6 +344,7 @@ Documentation/userspace-api/ and add a MAINTAINERS entry."
 
 	"${G[@]}" format-patch -q --cover-letter -o "$OUTD" "$base..HEAD" >/dev/null ||
 		die "git format-patch failed"
+	cover_letter "$OUTD"/0000-cover-letter.patch
 	ls "$OUTD"
 
 	# Verify: the series applies to a fresh copy of the pristine tree.
