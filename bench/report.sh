@@ -25,16 +25,23 @@ mkdir -p "$out"
 	echo "| workload | n | sysring | io_uring | syscalls | sysring/io_uring | sysring/syscalls |"
 	echo "|---|---:|---:|---:|---:|---:|---:|"
 	awk -F, 'NR > 1 {
-		printf "| %s | %s | %.0f [%.0f..%.0f] | %.0f [%.0f..%.0f] | %.0f [%.0f..%.0f] | %.2f | %.2f |\n",
-			$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $3 / $6, $3 / $9
+		sys = "-"; rsys = "-"
+		if ($9 != "") {
+			sys = sprintf("%.0f [%.0f..%.0f]", $9, $10, $11)
+			rsys = sprintf("%.2f", $3 / $9)
+		}
+		printf "| %s | %s | %.0f [%.0f..%.0f] | %.0f [%.0f..%.0f] | %s | %.2f | %s |\n",
+			$1, $2, $3, $4, $5, $6, $7, $8, sys, $3 / $6, rsys
 	}' "$csv"
+	echo
+	echo "memory-kib: KiB of memory per ring of 256 entries, not ns."
 } >"$out/bench.md"
 
 if command -v gnuplot >/dev/null; then
 	for w in null pread; do
 		awk -F, -v w="$w" 'NR > 1 && $1 == w { print $2, $3, $6, $9 }' "$csv" >"$out/$w.dat"
 		gnuplot <<GP
-set terminal pngcairo size 800,500
+set terminal pngcairo size 800,500 noenhanced
 set output "$out/$w-scaling.png"
 set title "$w: cost per operation against batch size (one VM boot)"
 set xlabel "operations per sysring_enter / io_uring_enter"
@@ -47,9 +54,9 @@ plot "$out/$w.dat" using 1:2 with linespoints title "sysring", \
      "" using 1:4 with linespoints title "syscalls"
 GP
 	done
-	awk -F, 'NR > 1 { printf "\"%s %s\" %f %f\n", $1, $2, $3 / $6, $3 / $9 }' "$csv" >"$out/ratios.dat"
+	awk -F, 'NR > 1 && $9 != "" { printf "\"%s %s\" %f %f\n", $1, $2, $3 / $6, $3 / $9 }' "$csv" >"$out/ratios.dat"
 	gnuplot <<GP
-set terminal pngcairo size 1000,500
+set terminal pngcairo size 1000,500 noenhanced
 set output "$out/ratios.png"
 set title "sysring cost relative to io_uring and to plain syscalls (below 1: sysring faster)"
 set style data histograms

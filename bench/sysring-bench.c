@@ -13,6 +13,8 @@
  *          8 dependent io_uring round trips vs 8 preads; cost per lookup
  *   copy   a 64 MiB file copied in 128 KiB chunks: one looping block vs
  *          linked io_uring read/write pairs vs pread/pwrite; cost per MiB
+ *   memory kernel memory per ring of 256 entries (MemFree before and after
+ *          creating MEM_RINGS rings), sysring vs io_uring
  *
  * io_uring gets its best honest use: SINGLE_ISSUER | DEFER_TASKRUN,
  * batching, registered files and direct descriptors.  Each figure is the
@@ -628,6 +630,55 @@ static void setup_copy(void)
 		die("register copy program", -copy_prog);
 }
 
+#define MEM_RINGS	64
+
+static long memfree_kib(void)
+{
+	char line[128];
+	long kib = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+/* KiB of memory each ring costs, mappings included, as MemFree sees it. */
+static void report_memory(void)
+{
+	static struct sysring srs[MEM_RINGS];
+	static struct io_uring urs[MEM_RINGS];
+	long before, sr_kib, ur_kib;
+	int i, ret;
+
+	before = memfree_kib();
+	for (i = 0; i < MEM_RINGS; i++)
+		if ((ret = sysring_queue_init(256, &srs[i], 0)) < 0)
+			die("sysring_queue_init", -ret);
+	sr_kib = before - memfree_kib();
+	for (i = 0; i < MEM_RINGS; i++)
+		sysring_queue_exit(&srs[i]);
+
+	before = memfree_kib();
+	for (i = 0; i < MEM_RINGS; i++)
+		if ((ret = io_uring_queue_init(256, &urs[i], 0)) < 0)
+			die("io_uring_queue_init", -ret);
+	ur_kib = before - memfree_kib();
+	for (i = 0; i < MEM_RINGS; i++)
+		io_uring_queue_exit(&urs[i]);
+
+	printf("memory per ring of 256 entries: sysring %.1f KiB, io_uring %.1f KiB (%d rings each)\n",
+	       (double)sr_kib / MEM_RINGS, (double)ur_kib / MEM_RINGS, MEM_RINGS);
+	if (csv)
+		fprintf(csv, "memory-kib,256,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,,,\n",
+			(double)sr_kib / MEM_RINGS, (double)sr_kib / MEM_RINGS,
+			(double)sr_kib / MEM_RINGS, (double)ur_kib / MEM_RINGS,
+			(double)ur_kib / MEM_RINGS, (double)ur_kib / MEM_RINGS);
+}
+
 static void setup_files(void)
 {
 	char data[4096];
@@ -742,6 +793,8 @@ int main(int argc, char **argv)
 	       measure(sys_chain, 1));
 	report("chain", 32, measure(sr_chain, 32), measure(ur_chain, 32),
 	       measure(sys_chain, 32));
+
+	report_memory();
 
 	sysring_queue_exit(&sr);
 	io_uring_queue_exit(&ur);
