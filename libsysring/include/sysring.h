@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <linux/sysring.h>
 
@@ -102,6 +103,8 @@ int sysring_register_prog(struct sysring *ring,
 			  struct sysring_prog_reg *out);
 int sysring_unregister_prog(struct sysring *ring, unsigned index);
 int sysring_probe(struct sysring *ring, struct sysring_probe *p);
+/* Set the ring's worker limit (0: only read it); returns the old limit. */
+int sysring_register_workers(struct sysring *ring, unsigned max_workers);
 
 static inline int sysring_opcode_supported(const struct sysring_probe *p,
 					   unsigned op)
@@ -188,6 +191,15 @@ static inline int sysring_wait_cqe(struct sysring *ring,
 {
 	return sysring_wait_cqe_nr(ring, cqe_ptr, 1);
 }
+
+/*
+ * Wait at most @ts (relative; NULL waits forever) for a completion:
+ * -ETIME when none came.  Completions come from async chains' workers or
+ * from other threads' submissions.
+ */
+int sysring_wait_cqe_timeout(struct sysring *ring,
+			     struct sysring_cqe **cqe_ptr,
+			     const struct timespec *ts);
 
 /* Register @regno from the CQE's snapshot; -ERANGE when outside it. */
 static inline int sysring_cqe_reg(const struct sysring_cqe *cqe,

@@ -71,3 +71,37 @@ unsigned sysring_peek_batch_cqe(struct sysring *ring,
 		cqes[i] = sysring_cqe_at(ring, head + i);
 	return count;
 }
+
+static void sysring_ts_add(struct timespec *t, const struct timespec *d)
+{
+	t->tv_sec += d->tv_sec;
+	t->tv_nsec += d->tv_nsec;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+int sysring_wait_cqe_timeout(struct sysring *ring,
+			     struct sysring_cqe **cqe_ptr,
+			     const struct timespec *ts)
+{
+	struct timespec deadline;
+	int ret;
+
+	if (!ts)
+		return sysring_wait_cqe(ring, cqe_ptr);
+	if (!ring || !cqe_ptr || ts->tv_sec < 0 || ts->tv_nsec < 0 ||
+	    ts->tv_nsec >= 1000000000L)
+		return -EINVAL;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	sysring_ts_add(&deadline, ts);
+	for (;;) {
+		ret = sysring_peek_cqe(ring, cqe_ptr);
+		if (ret != -EAGAIN)
+			return ret;
+		ret = __sys_sysring_wait(ring->ring_fd, &deadline);
+		if (ret < 0)
+			return ret;
+	}
+}

@@ -40,3 +40,11 @@ int sysring_probe(struct sysring *ring, struct sysring_probe *p)
 	return __sys_sysring_register(ring->ring_fd, SYSRING_REGISTER_PROBE,
 				      p, 1);
 }
+
+int sysring_register_workers(struct sysring *ring, unsigned max_workers)
+{
+	if (!ring)
+		return -EINVAL;
+	return __sys_sysring_register(ring->ring_fd, SYSRING_REGISTER_WORKERS,
+				      NULL, max_workers);
+}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "syscall.h"
@@ -118,6 +119,38 @@ int __sys_sysring_register(unsigned fd, unsigned opcode, void *arg,
 		return sysring_user_register(fd, opcode, arg, nr_args);
 	return sysring_not_a_ring(fd, sysring_kernel_register(fd, opcode, arg,
 							      nr_args));
+}
+
+static long sysring_ns_until(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000000000L +
+	       (deadline->tv_nsec - now.tv_nsec);
+}
+
+int __sys_sysring_wait(int fd, const struct timespec *deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec rel;
+	long ns;
+	int ret;
+
+	if (sysring_user_owns(fd))
+		return sysring_user_wait(fd, deadline);
+	ns = sysring_ns_until(deadline);
+	if (ns <= 0)
+		return -ETIME;
+	rel.tv_sec = ns / 1000000000L;
+	rel.tv_nsec = ns % 1000000000L;
+	/* A kernel ring is readable while its CQ holds a completion. */
+	ret = ppoll(&pfd, 1, &rel, NULL);
+	if (ret < 0)
+		return -errno;
+	if (!ret)
+		return -ETIME;
+	return pfd.revents & POLLNVAL ? -EBADF : 0;
 }
 
 void __sys_sysring_close(int fd)

@@ -2,6 +2,8 @@
 #ifndef LIBSYSRING_SYSCALL_H
 #define LIBSYSRING_SYSCALL_H
 
+#include <time.h>
+
 #include "sysring.h"
 
 /* Raw system calls: they return -errno on failure, never touch errno. */
@@ -10,6 +12,12 @@ int __sys_sysring_enter(unsigned fd, unsigned to_submit,
 			unsigned min_complete, unsigned flags);
 int __sys_sysring_register(unsigned fd, unsigned opcode, void *arg,
 			   unsigned nr_args);
+/*
+ * Wait until the ring's CQ is not empty or the CLOCK_MONOTONIC @deadline
+ * passes (-ETIME): poll(2) on a kernel ring, a condition variable on the
+ * userspace backend's.
+ */
+int __sys_sysring_wait(int fd, const struct timespec *deadline);
 /* Close a ring fd, releasing what the userspace backend holds for it. */
 void __sys_sysring_close(int fd);
 

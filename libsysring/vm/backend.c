@@ -367,10 +367,11 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 		return -ENOMEM;
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_mutex_init(&u->cq_lock, NULL);
-	pthread_cond_init(&u->cq_wait, NULL);
 	pthread_mutex_init(&u->wq_lock, NULL);
+	/* Timed waits on both use CLOCK_MONOTONIC deadlines. */
 	pthread_condattr_init(&cattr);
 	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&u->cq_wait, &cattr);
 	pthread_cond_init(&u->wq_cond, &cattr);
 	pthread_condattr_destroy(&cattr);
 	u->refs = 1;
@@ -484,6 +485,20 @@ int sysring_user_enter(int fd, unsigned int to_submit,
 		pthread_mutex_unlock(&u->cq_lock);
 	}
 	return ret;
+}
+
+int sysring_user_wait(int fd, const struct timespec *deadline)
+{
+	struct sysring_user *u = sysring_user_find(fd);
+	int ret = 0;
+
+	if (!u)
+		return -EBADF;
+	pthread_mutex_lock(&u->cq_lock);
+	while (!sysring_user_cq_ready(u) && !ret)
+		ret = pthread_cond_timedwait(&u->cq_wait, &u->cq_lock, deadline);
+	pthread_mutex_unlock(&u->cq_lock);
+	return ret == ETIMEDOUT ? -ETIME : -ret;
 }
 
 static int sysring_user_add_prog(struct sysring_user *u,
