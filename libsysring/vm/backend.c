@@ -567,22 +567,12 @@ static int sysring_user_register_prog(struct sysring_user *u, u64 uarg)
 static int sysring_user_probe(u64 uarg)
 {
 	struct sysring_probe p, *probe = &p;
-	unsigned int i;
 
 	if (sysring_env_load(probe, uarg, sizeof(*probe)))
 		return -EFAULT;
 	if (!mem_is_zero(probe, sizeof(*probe)))
 		return -EINVAL;
-	for (i = 0; i < 256; i++)
-		if (sysring_op_valid(i))
-			probe->ops[i / 64] |= 1ULL << (i % 64);
-	for (i = 0; i < SYSRING_PROBE_SYSCALLS; i++)
-		if (sysring_syscall_allowed(i))
-			probe->syscalls[i / 64] |= 1ULL << (i % 64);
-	probe->max_prog_insns = SYSRING_MAX_PROG_INSNS;
-	probe->max_progs = SYSRING_MAX_PROGS;
-	probe->max_budget = SYSRING_MAX_BUDGET;
-	probe->max_entries = SYSRING_MAX_ENTRIES;
+	sysring_probe_fill(probe);
 	return sysring_env_store(uarg, probe, sizeof(*probe)) ? -EFAULT : 0;
 }
 

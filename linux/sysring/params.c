@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Ring geometry from sysring_setup(2)'s parameters: the checks, the sizes
- * and the offsets userspace maps by.  Shared with the userspace backend so
- * both accept and refuse exactly the same parameters.
+ * and the offsets userspace maps by; and the limits the probe reports.
+ * Shared with the userspace backend so both accept and refuse exactly the
+ * same parameters and answer the same probe.
  */
 #include "vm.h"
 
@@ -99,4 +100,21 @@ void sysring_params_fill(const struct sysring_exec *ex, struct sysring_params *p
 	p->cq_off.overflow = offsetof(struct sysring_rings, cq_overflow);
 	p->cq_off.cqes = offsetof(struct sysring_rings, cqes);
 	p->cq_off.flags = offsetof(struct sysring_rings, cq_flags);
+}
+
+/* SYSRING_REGISTER_PROBE's answer, into a zeroed @probe. */
+void sysring_probe_fill(struct sysring_probe *probe)
+{
+	unsigned int i;
+
+	for (i = 0; i < 256; i++)
+		if (sysring_op_valid(i))
+			probe->ops[i / 64] |= 1ULL << (i % 64);
+	for (i = 0; i < SYSRING_PROBE_SYSCALLS; i++)
+		if (sysring_syscall_allowed(i))
+			probe->syscalls[i / 64] |= 1ULL << (i % 64);
+	probe->max_prog_insns = SYSRING_MAX_PROG_INSNS;
+	probe->max_progs = SYSRING_MAX_PROGS;
+	probe->max_budget = SYSRING_MAX_BUDGET;
+	probe->max_entries = SYSRING_MAX_ENTRIES;
 }

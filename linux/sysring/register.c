@@ -88,7 +88,6 @@ static int sysring_unregister_prog(struct sysring_ctx *ctx, u32 index)
 static int sysring_register_probe(void __user *arg)
 {
 	struct sysring_probe *probe;
-	unsigned int i;
 	int ret = 0;
 
 	probe = kzalloc(sizeof(*probe), GFP_KERNEL);
@@ -102,16 +101,7 @@ static int sysring_register_probe(void __user *arg)
 		ret = -EINVAL;
 		goto out;
 	}
-	for (i = 0; i < 256; i++)
-		if (sysring_op_valid(i))
-			probe->ops[i / 64] |= 1ULL << (i % 64);
-	for (i = 0; i < SYSRING_PROBE_SYSCALLS; i++)
-		if (sysring_syscall_allowed(i))
-			probe->syscalls[i / 64] |= 1ULL << (i % 64);
-	probe->max_prog_insns = SYSRING_MAX_PROG_INSNS;
-	probe->max_progs = SYSRING_MAX_PROGS;
-	probe->max_budget = SYSRING_MAX_BUDGET;
-	probe->max_entries = SYSRING_MAX_ENTRIES;
+	sysring_probe_fill(probe);
 	if (copy_to_user(arg, probe, sizeof(*probe)))
 		ret = -EFAULT;
 out:

@@ -219,6 +219,7 @@ void sysring_params_fill(const struct sysring_exec *ex, struct sysring_params *p
 size_t sysring_rings_bytes(const struct sysring_exec *ex);
 size_t sysring_sqes_bytes(const struct sysring_exec *ex);
 void sysring_rings_init(const struct sysring_exec *ex);
+void sysring_probe_fill(struct sysring_probe *probe);
 u32 sysring_default_workers(u32 sq_entries, u32 cpus);
 
 /*
