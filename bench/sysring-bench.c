@@ -13,8 +13,14 @@
  *          8 dependent io_uring round trips vs 8 preads; cost per lookup
  *   copy   a 64 MiB file copied in 128 KiB chunks: one looping block vs
  *          linked io_uring read/write pairs vs pread/pwrite; cost per MiB
+ *   wake   NPAR blocks each blocked reading its own pipe, released by one
+ *          write to every pipe: time until all completed, per block;
+ *          sysring async (workers) vs io_uring reads vs a thread per pipe
+ *   sleep  NPAR blocks each sleeping 50 ms: wall time of all of them, ms;
+ *          sysring async vs io_uring timeouts vs a thread per sleep
  *   memory kernel memory per ring of 256 entries (MemFree before and after
- *          creating MEM_RINGS rings), sysring vs io_uring
+ *          creating MEM_RINGS rings), and per in-flight block (NPAR_MEM
+ *          blocks blocked on pipes, MEM_WORKERS workers), sysring vs io_uring
  *
  * io_uring gets its best honest use: SINGLE_ISSUER | DEFER_TASKRUN,
  * batching, registered files and direct descriptors.  Each figure is the
@@ -27,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -630,6 +637,172 @@ static void setup_copy(void)
 		die("register copy program", -copy_prog);
 }
 
+#define NPAR		64
+#define SLEEP_MS	50
+
+static int par_pipes[NPAR][2];
+static char par_byte[NPAR];
+
+static void par_release(void)
+{
+	int i;
+
+	for (i = 0; i < NPAR; i++)
+		if (write(par_pipes[i][1], "x", 1) != 1)
+			die("pipe write", errno);
+}
+
+/* Wait until every reader is parked: a write must find it blocked. */
+static void settle(void)
+{
+	usleep(20000);
+}
+
+static double sr_wake(int batch)
+{
+	double t;
+	int i;
+
+	(void)batch;
+	for (i = 0; i < NPAR; i++) {
+		struct sysring_sqe *sqe = sr_sqe();
+
+		sysring_prep_read(sqe, par_pipes[i][0], &par_byte[i], 1);
+		sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
+	}
+	if (sysring_submit(&sr) != NPAR)
+		die("submit async", EIO);
+	settle();
+	t = now_ns();
+	par_release();
+	for (i = 0; i < NPAR; i++) {
+		struct sysring_cqe *cqe;
+
+		if (sysring_wait_cqe(&sr, &cqe) < 0 || cqe->res != 1)
+			die("async read", EIO);
+		sysring_cqe_seen(&sr, cqe);
+	}
+	return (now_ns() - t) / NPAR;
+}
+
+static double ur_wake(int batch)
+{
+	double t;
+	int i;
+
+	(void)batch;
+	for (i = 0; i < NPAR; i++)
+		io_uring_prep_read(ur_sqe(), par_pipes[i][0], &par_byte[i], 1, 0);
+	if (io_uring_submit(&ur) != NPAR)
+		die("io_uring submit", EIO);
+	settle();
+	t = now_ns();
+	par_release();
+	ur_run(NPAR);
+	return (now_ns() - t) / NPAR;
+}
+
+static void *par_reader(void *arg)
+{
+	int i = (int)(long)arg;
+
+	if (read(par_pipes[i][0], &par_byte[i], 1) != 1)
+		die("thread read", errno);
+	return NULL;
+}
+
+static double sys_wake(int batch)
+{
+	pthread_t th[NPAR];
+	double t;
+	int i;
+
+	(void)batch;
+	for (i = 0; i < NPAR; i++)
+		if (pthread_create(&th[i], NULL, par_reader, (void *)(long)i))
+			die("pthread_create", EAGAIN);
+	settle();
+	t = now_ns();
+	par_release();
+	for (i = 0; i < NPAR; i++)
+		pthread_join(th[i], NULL);
+	return (now_ns() - t) / NPAR;
+}
+
+static const struct timespec sleep_ts = { .tv_nsec = SLEEP_MS * 1000000L };
+
+static double sr_sleep(int batch)
+{
+	double t = now_ns();
+	int i;
+
+	(void)batch;
+	for (i = 0; i < NPAR; i++) {
+		struct sysring_sqe *sqe = sr_sqe();
+
+		sysring_prep_syscall(sqe, __NR_nanosleep, 2,
+				     (__u64)(unsigned long)&sleep_ts, 0, 0, 0, 0, 0);
+		sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
+	}
+	sr_run(NPAR);
+	return (now_ns() - t) / 1e6;
+}
+
+static double ur_sleep(int batch)
+{
+	static struct __kernel_timespec kts = { .tv_nsec = SLEEP_MS * 1000000L };
+	struct io_uring_cqe *cqe;
+	double t = now_ns();
+	int i;
+
+	(void)batch;
+	for (i = 0; i < NPAR; i++)
+		io_uring_prep_timeout(ur_sqe(), &kts, 0, 0);
+	if (io_uring_submit_and_wait(&ur, NPAR) < 0)
+		die("io_uring timeouts", EIO);
+	for (i = 0; i < NPAR; i++) {
+		if (io_uring_wait_cqe(&ur, &cqe) < 0 || cqe->res != -ETIME)
+			die("io_uring timeout", EIO);
+		io_uring_cqe_seen(&ur, cqe);
+	}
+	return (now_ns() - t) / 1e6;
+}
+
+static void *par_sleeper(void *arg)
+{
+	(void)arg;
+	nanosleep(&sleep_ts, NULL);
+	return NULL;
+}
+
+static double sys_sleep(int batch)
+{
+	pthread_t th[NPAR];
+	double t = now_ns();
+	int i;
+
+	(void)batch;
+	for (i = 0; i < NPAR; i++)
+		if (pthread_create(&th[i], NULL, par_sleeper, NULL))
+			die("pthread_create", EAGAIN);
+	for (i = 0; i < NPAR; i++)
+		pthread_join(th[i], NULL);
+	return (now_ns() - t) / 1e6;
+}
+
+static void setup_par(void)
+{
+	int i, ret;
+
+	for (i = 0; i < NPAR; i++)
+		if (pipe(par_pipes[i]))
+			die("pipe", errno);
+	/* One worker per blocked block: none waits behind another. */
+	ret = sysring_register_workers(&sr, NPAR);
+	if (ret < 0)
+		die("sysring_register_workers", -ret);
+}
+
 #define MEM_RINGS	64
 
 static long memfree_kib(void)
@@ -644,6 +817,71 @@ static long memfree_kib(void)
 	if (f)
 		fclose(f);
 	return kib;
+}
+
+#define NPAR_MEM	256
+#define MEM_WORKERS	4
+
+/*
+ * KiB per in-flight block: NPAR_MEM blocks blocked reading pipes, on
+ * MEM_WORKERS workers (the rest queued), against as many io_uring reads.
+ */
+static void report_inflight_memory(void)
+{
+	static int pipes[NPAR_MEM][2];
+	static char byte[NPAR_MEM];
+	struct sysring ring;
+	struct io_uring uring;
+	long before, sr_kib, ur_kib;
+	int i;
+
+	for (i = 0; i < NPAR_MEM; i++)
+		if (pipe(pipes[i]))
+			die("pipe", errno);
+	if (sysring_queue_init(NPAR_MEM, &ring, 0) < 0 ||
+	    sysring_register_workers(&ring, MEM_WORKERS) < 0 ||
+	    io_uring_queue_init(NPAR_MEM, &uring, 0) < 0)
+		die("rings for the memory figure", EIO);
+
+	before = memfree_kib();
+	for (i = 0; i < NPAR_MEM; i++) {
+		struct sysring_sqe *sqe = sysring_get_sqe(&ring);
+
+		sysring_prep_read(sqe, pipes[i][0], &byte[i], 1);
+		sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
+	}
+	if (sysring_submit(&ring) != NPAR_MEM)
+		die("submit", EIO);
+	settle();
+	sr_kib = before - memfree_kib();
+
+	before = memfree_kib();
+	for (i = 0; i < NPAR_MEM; i++)
+		io_uring_prep_read(io_uring_get_sqe(&uring), pipes[i][0],
+				   &byte[i], 1, 0);
+	if (io_uring_submit(&uring) != NPAR_MEM)
+		die("io_uring submit", EIO);
+	settle();
+	ur_kib = before - memfree_kib();
+
+	/* Two bytes per pipe: one for each ring's reader. */
+	for (i = 0; i < NPAR_MEM; i++)
+		if (write(pipes[i][1], "xy", 2) != 2)
+			die("pipe write", errno);
+	sysring_queue_exit(&ring);
+	io_uring_queue_exit(&uring);
+	for (i = 0; i < NPAR_MEM; i++) {
+		close(pipes[i][0]);
+		close(pipes[i][1]);
+	}
+	printf("memory per in-flight block (%d blocked, %d workers): sysring %.2f KiB, io_uring %.2f KiB per read\n",
+	       NPAR_MEM, MEM_WORKERS, (double)sr_kib / NPAR_MEM,
+	       (double)ur_kib / NPAR_MEM);
+	if (csv)
+		fprintf(csv, "memory-inflight-kib,%d,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,,,\n",
+			NPAR_MEM, (double)sr_kib / NPAR_MEM, (double)sr_kib / NPAR_MEM,
+			(double)sr_kib / NPAR_MEM, (double)ur_kib / NPAR_MEM,
+			(double)ur_kib / NPAR_MEM, (double)ur_kib / NPAR_MEM);
 }
 
 /* KiB of memory each ring costs, mappings included, as MemFree sees it. */
@@ -670,6 +908,7 @@ static void report_memory(void)
 	for (i = 0; i < MEM_RINGS; i++)
 		io_uring_queue_exit(&urs[i]);
 
+	report_inflight_memory();
 	printf("memory per ring of 256 entries: sysring %.1f KiB, io_uring %.1f KiB (%d rings each)\n",
 	       (double)sr_kib / MEM_RINGS, (double)ur_kib / MEM_RINGS, MEM_RINGS);
 	if (csv)
@@ -788,6 +1027,13 @@ int main(int argc, char **argv)
 	       measure(ur_chase, DEPTH), measure(sys_chase, DEPTH));
 	report("copy", CHUNK >> 10, measure(sr_copy, 0),
 	       measure(ur_copy, 0), measure(sys_copy, 0));
+	if (sr.features & SYSRING_FEAT_ASYNC) {
+		setup_par();
+		report("wake", NPAR, measure(sr_wake, NPAR),
+		       measure(ur_wake, NPAR), measure(sys_wake, NPAR));
+		report("sleep-ms", NPAR, measure(sr_sleep, NPAR),
+		       measure(ur_sleep, NPAR), measure(sys_sleep, NPAR));
+	}
 	setup_direct_slots();
 	report("chain", 1, measure(sr_chain, 1), measure(ur_chain, 1),
 	       measure(sys_chain, 1));

@@ -287,13 +287,15 @@ struct sysring_params {
 #define SYSRING_ENTER_GETEVENTS	0x01
 #define SYSRING_ENTER_FLAGS	(SYSRING_ENTER_GETEVENTS)
 
-/* sysring_register opcodes. */
+/*
+ * sysring_register opcodes.  SYSRING_REGISTER_WORKERS sets the worker limit
+ * to nr_args (0 only reads it) and returns the previous limit.
+ */
 enum sysring_register_op {
 	SYSRING_REGISTER_PROG = 0,	/* arg: struct sysring_prog_reg, nr_args 1 */
 	SYSRING_UNREGISTER_PROG = 1,	/* arg NULL, nr_args: program index */
 	SYSRING_REGISTER_PROBE = 2,	/* arg: struct sysring_probe, nr_args 1 */
-	SYSRING_REGISTER_WORKERS = 3,	/* arg NULL, nr_args: new limit (0: query);
-					 * returns the previous limit */
+	SYSRING_REGISTER_WORKERS = 3,	/* arg NULL, nr_args: limit or 0 */
 	__SYSRING_REGISTER_MAX,
 };
 
