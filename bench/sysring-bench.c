@@ -24,7 +24,9 @@
  *
  * io_uring gets its best honest use: SINGLE_ISSUER | DEFER_TASKRUN,
  * batching, registered files and direct descriptors.  Each figure is the
- * median of REPS repetitions; the spread is min..max.
+ * median of MAX_REPS repetitions; the spread is min..max.  With "quick" as
+ * the operation count, every workload runs once on a small size: a check
+ * that they all work, not a measurement.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,16 +42,17 @@
 #include "sysring.h"
 #include "sysring_insn.h"
 
-#define REPS		5
+#define MAX_REPS	5
 #define NFILES		64
 #define BURST		64
 #define DEPTH		8			/* chase: nodes per lookup */
 #define NODES		64			/* chase: nodes in the file */
-#define COPY_SIZE	(64 << 20)
 #define CHUNK		(128 << 10)
 #define COPY_PAIRS	8			/* io_uring pairs in flight */
 
 static int iters = 4096;
+static int reps = MAX_REPS;		/* quick mode: 1 */
+static long long copy_size = 64 << 20;	/* quick mode: 4 MiB */
 static char dir[] = "/tmp/sysring-bench.XXXXXX";
 static char paths[NFILES][64];
 static char buf[NFILES][4096] __attribute__((aligned(4096)));
@@ -81,20 +84,20 @@ struct figure {
 	double med, min, max;
 };
 
-/* Run @fn REPS times; each run reports its cost per operation in ns. */
+/* Run @fn reps times; each run reports its cost per operation in ns. */
 static struct figure measure(double (*fn)(int batch), int batch)
 {
-	double v[REPS];
+	double v[MAX_REPS];
 	struct figure f;
 	int i;
 
 	fn(batch);	/* warm up */
-	for (i = 0; i < REPS; i++)
+	for (i = 0; i < reps; i++)
 		v[i] = fn(batch);
-	qsort(v, REPS, sizeof(v[0]), cmp_double);
-	f.med = v[REPS / 2];
+	qsort(v, reps, sizeof(v[0]), cmp_double);
+	f.med = v[reps / 2];
 	f.min = v[0];
-	f.max = v[REPS - 1];
+	f.max = v[reps - 1];
 	return f;
 }
 
@@ -505,7 +508,7 @@ static char *copy_buf;
 
 static void copy_check(long long done)
 {
-	if (done != COPY_SIZE) {
+	if (done != copy_size) {
 		fprintf(stderr, "sysring-bench: copied %lld bytes\n", done);
 		exit(1);
 	}
@@ -527,7 +530,7 @@ static double sr_copy(int batch)
 		die("copy", EIO);
 	copy_check(cqe->res);
 	sysring_cqe_seen(&sr, cqe);
-	return (now_ns() - t) / (COPY_SIZE >> 20);
+	return (now_ns() - t) / (copy_size >> 20);
 }
 
 /* COPY_PAIRS linked read -> write pairs in flight, registered files 2, 3. */
@@ -539,9 +542,9 @@ static double ur_copy(int batch)
 	int i, n;
 
 	(void)batch;
-	for (off = 0; off < COPY_SIZE; off += (long long)n * CHUNK) {
+	for (off = 0; off < copy_size; off += (long long)n * CHUNK) {
 		n = 0;
-		for (i = 0; i < COPY_PAIRS && off + (long long)i * CHUNK < COPY_SIZE; i++, n++) {
+		for (i = 0; i < COPY_PAIRS && off + (long long)i * CHUNK < copy_size; i++, n++) {
 			struct io_uring_sqe *sqe = ur_sqe();
 			char *b = copy_buf + (size_t)i * CHUNK;
 
@@ -561,7 +564,7 @@ static double ur_copy(int batch)
 		}
 	}
 	copy_check(done);
-	return (now_ns() - t) / (COPY_SIZE >> 20);
+	return (now_ns() - t) / (copy_size >> 20);
 }
 
 static double sys_copy(int batch)
@@ -570,12 +573,12 @@ static double sys_copy(int batch)
 	long long off;
 
 	(void)batch;
-	for (off = 0; off < COPY_SIZE; off += CHUNK)
+	for (off = 0; off < copy_size; off += CHUNK)
 		if (pread(copy_in, copy_buf, CHUNK, off) != CHUNK ||
 		    pwrite(copy_out, copy_buf, CHUNK, off) != CHUNK)
 			die("copy", errno);
 	copy_check(off);
-	return (now_ns() - t) / (COPY_SIZE >> 20);
+	return (now_ns() - t) / (copy_size >> 20);
 }
 
 /* NODES nodes in a shuffled order; a lookup follows DEPTH of them. */
@@ -627,7 +630,7 @@ static void setup_copy(void)
 	unlink(path);
 	if (copy_in < 0 || copy_out < 0)
 		die("copy files", errno);
-	for (off = 0; off < COPY_SIZE; off += CHUNK)
+	for (off = 0; off < copy_size; off += CHUNK)
 		if (pwrite(copy_in, copy_buf, CHUNK, off) != CHUNK)
 			die("copy file", errno);
 	copy_prog = sysring_register_prog(&sr, copy_insns,
@@ -993,8 +996,13 @@ int main(int argc, char **argv)
 	int batches[] = { 1, 4, 16, 32, 64 };
 	unsigned int b, nb = sizeof(batches) / sizeof(batches[0]);
 
-	if (argc > 1)
+	if (argc > 1 && !strcmp(argv[1], "quick")) {
+		iters = 64;
+		reps = 1;
+		copy_size = 4 << 20;
+	} else if (argc > 1) {
 		iters = atoi(argv[1]);
+	}
 	if (argc > 2) {
 		csv = fopen(argv[2], "w");
 		if (!csv)
@@ -1009,7 +1017,7 @@ int main(int argc, char **argv)
 	setup_rings();
 
 	printf("ns per operation, median of %d runs of %d operations\n",
-	       REPS, iters);
+	       reps, iters);
 	printf("(n: batch size; chase: nodes per lookup; copy: KiB per chunk)\n");
 	printf("%-6s %5s %10s %10s %10s %8s %8s\n", "work", "n",
 	       "sysring", "io_uring", "syscall", "sr/uring", "sr/sys");

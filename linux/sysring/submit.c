@@ -93,6 +93,15 @@ static void sysring_post_cqe(struct sysring_exec *ex,
 	 */
 	smp_store_release(&rings->cq_tail, tail + 1);
 	sysring_cq_unlock(ex);
+}
+
+/*
+ * Wake CQ waiters once per batch of posted CQEs, not once per CQE: after a
+ * worker's chain, and at the end of an inline submission (as io_uring
+ * flushes its completions at the end of a submit).
+ */
+static void sysring_cq_posted(struct sysring_exec *ex)
+{
 	if (ex->ops)
 		ex->ops->cq_posted(ex);
 }
@@ -276,6 +285,7 @@ void sysring_work_run(struct sysring_exec *ex, struct sysring_vm *vm,
 
 	sysring_chain_start(&s, false);
 	sysring_chain_run(ex, vm, &s, work->ents, work->nr);
+	sysring_cq_posted(ex);
 	sysring_work_free(ex, work);
 }
 
@@ -287,6 +297,7 @@ void sysring_work_cancel(struct sysring_exec *ex, struct sysring_vm *vm,
 	sysring_chain_start(&s, false);
 	s.failed = true;
 	sysring_chain_run(ex, vm, &s, work->ents, work->nr);
+	sysring_cq_posted(ex);
 	sysring_work_free(ex, work);
 }
 
@@ -359,7 +370,7 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 	struct sysring_chain_ent ent;
 	struct sysring_chain s;
 	u32 head = ex->cached_sq_head;
-	u32 queued, done = 0, left = 0;
+	u32 queued, done = 0, left = 0, inline_done = 0;
 	int err = 0;
 
 	/* Pairs with the release store of sq_tail in userspace. */
@@ -394,7 +405,10 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 		left--;
 		head++;
 		done++;
+		inline_done++;
 	}
+	if (inline_done)
+		sysring_cq_posted(ex);
 
 	ex->cached_sq_head = head;
 	/* Pairs with the acquire load of sq_head in userspace: slots are free. */
