@@ -30,11 +30,12 @@ mkdir -p "$out"
 			sys = sprintf("%.0f [%.0f..%.0f]", $9, $10, $11)
 			rsys = sprintf("%.2f", $3 / $9)
 		}
-		printf "| %s | %s | %.0f [%.0f..%.0f] | %.0f [%.0f..%.0f] | %s | %.2f | %s |\n",
+		f = ($1 ~ /^memory/) ? "%.2f" : "%.0f"
+		printf "| %s | %s | " f " [" f ".." f "] | " f " [" f ".." f "] | %s | %.2f | %s |\n",
 			$1, $2, $3, $4, $5, $6, $7, $8, sys, $3 / $6, rsys
 	}' "$csv"
 	echo
-	echo "memory-kib: KiB of memory per ring of 256 entries, not ns."
+	echo "memory-kib: KiB per ring of 256 entries; memory-inflight-kib: KiB per blocked block; sleep-ms: wall time in ms."
 } >"$out/bench.md"
 
 if command -v gnuplot >/dev/null; then
