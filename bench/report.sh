@@ -39,13 +39,13 @@ mkdir -p "$out"
 } >"$out/bench.md"
 
 if command -v gnuplot >/dev/null; then
-	for w in null pread; do
+	for w in null pread burst; do
 		awk -F, -v w="$w" 'NR > 1 && $1 == w { print $2, $3, $6, $9 }' "$csv" >"$out/$w.dat"
 		gnuplot <<GP
 set terminal pngcairo size 800,500 noenhanced
 set output "$out/$w-scaling.png"
-set title "$w: cost per operation against batch size (one VM boot)"
-set xlabel "operations per sysring_enter / io_uring_enter"
+set title "$w: cost per operation against n (one VM boot)"
+set xlabel "n: operations per submission (burst: system calls per block)"
 set ylabel "ns per operation"
 set logscale xy
 set key top right

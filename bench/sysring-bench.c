@@ -7,7 +7,8 @@
  *   null   an empty block / io_uring NOP / getppid(2)
  *   pread  pread of 4 KiB from the page cache
  *   chain  open -> fstat -> read 4 KiB -> close of small files
- *   burst  64 fstat(2) calls: one looping block vs 64 calls
+ *   burst  n fstat(2) calls: one looping block vs n batched io_uring
+ *          STATX vs n calls, n from 1 to 64 (the chain-length scaling)
  *   chase  a lookup through 8 linked 4 KiB nodes of a file, each holding
  *          the offset of the next (XRP's B-tree case): one looping block vs
  *          8 dependent io_uring round trips vs 8 preads; cost per lookup
@@ -44,7 +45,6 @@
 
 #define MAX_REPS	5
 #define NFILES		64
-#define BURST		64
 #define DEPTH		8			/* chase: nodes per lookup */
 #define NODES		64			/* chase: nodes in the file */
 #define CHUNK		(128 << 10)
@@ -342,7 +342,7 @@ static double sys_chain(int batch)
 	return (now_ns() - t) / iters;
 }
 
-/* burst: BURST fstat calls per block; cost reported per fstat */
+/* burst: @batch fstat calls per block; cost reported per fstat */
 static const struct sysring_insn burst_insns[] = {
 	SR_SYS(4, __NR_fstat, 1, 2),
 	SR_SUB_K(3, 1),
@@ -355,10 +355,9 @@ static double sr_burst(int batch)
 	double t = now_ns();
 	int i;
 
-	(void)batch;
-	for (i = 0; i < iters; i += BURST) {
+	for (i = 0; i < iters; i += batch) {
 		struct sysring_sqe *sqe = sr_sqe();
-		__u64 regs[3] = { data_fd, (__u64)(unsigned long)&stbuf, BURST };
+		__u64 regs[3] = { data_fd, (__u64)(unsigned long)&stbuf, batch };
 
 		sysring_prep_insns(sqe, burst_insns, 4);
 		sysring_sqe_set_regs(sqe, 1, regs, 3);
@@ -373,12 +372,11 @@ static double ur_burst(int batch)
 	double t = now_ns();
 	int i, j;
 
-	(void)batch;
-	for (i = 0; i < iters; i += BURST) {
-		for (j = 0; j < BURST; j++)
+	for (i = 0; i < iters; i += batch) {
+		for (j = 0; j < batch; j++)
 			io_uring_prep_statx(ur_sqe(), data_fd, "", AT_EMPTY_PATH,
 					    STATX_BASIC_STATS, &stx);
-		ur_run(BURST);
+		ur_run(batch);
 	}
 	return (now_ns() - t) / iters;
 }
@@ -1029,8 +1027,10 @@ int main(int argc, char **argv)
 		report("pread", batches[b], measure(sr_pread, batches[b]),
 		       measure(ur_pread, batches[b]),
 		       measure(sys_pread, batches[b]));
-	report("burst", BURST, measure(sr_burst, BURST),
-	       measure(ur_burst, BURST), measure(sys_burst, BURST));
+	for (b = 0; b < nb; b++)
+		report("burst", batches[b], measure(sr_burst, batches[b]),
+		       measure(ur_burst, batches[b]),
+		       measure(sys_burst, batches[b]));
 	report("chase", DEPTH, measure(sr_chase, DEPTH),
 	       measure(ur_chase, DEPTH), measure(sys_chase, DEPTH));
 	report("copy", CHUNK >> 10, measure(sr_copy, 0),
