@@ -146,6 +146,9 @@ const struct file_operations sysring_fops = {
 	.release	= sysring_release,
 	.mmap		= sysring_mmap,
 	.poll		= sysring_poll,
+#ifdef CONFIG_PROC_FS
+	.show_fdinfo	= sysring_show_fdinfo,
+#endif
 };
 
 static struct sysring_ctx *sysring_ctx_alloc(const struct sysring_params *p)

@@ -48,6 +48,10 @@ struct sysring_ctx {
 	struct sysring_wq	wq;
 };
 
+/* fdinfo.c */
+struct seq_file;
+void sysring_show_fdinfo(struct seq_file *m, struct file *file);
+
 /* memmap.c */
 int sysring_rings_alloc(struct sysring_ctx *ctx);
 void sysring_rings_free(struct sysring_ctx *ctx);
