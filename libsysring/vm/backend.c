@@ -318,6 +318,17 @@ static void sysring_user_cq_posted(struct sysring_exec *ex)
 	pthread_cond_broadcast(&((struct sysring_user *)ex)->cq_wait);
 }
 
+static int sysring_user_drain(struct sysring_exec *ex)
+{
+	struct sysring_user *u = (struct sysring_user *)ex;
+
+	pthread_mutex_lock(&u->cq_lock);
+	while (ex->cq_reserved)
+		pthread_cond_wait(&u->cq_wait, &u->cq_lock);
+	pthread_mutex_unlock(&u->cq_lock);
+	return 0;
+}
+
 static const struct sysring_exec_ops sysring_user_ops = {
 	.prog_get	= sysring_user_prog_get,
 	.prog_put	= sysring_user_prog_put,
@@ -327,6 +338,7 @@ static const struct sysring_exec_ops sysring_user_ops = {
 	.cq_lock	= sysring_user_cq_lock,
 	.cq_unlock	= sysring_user_cq_unlock,
 	.cq_posted	= sysring_user_cq_posted,
+	.drain		= sysring_user_drain,
 };
 
 static int sysring_user_map(struct sysring_user *u)

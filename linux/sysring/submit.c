@@ -322,6 +322,21 @@ static u32 sysring_chain_len(struct sysring_exec *ex, u32 head, u32 avail)
 	return 0;
 }
 
+/*
+ * A chain whose head has SYSRING_SQE_DRAIN starts only when every chain
+ * before it has completed.  Inline chains complete before the next one
+ * starts, so only asynchronous ones are waited for; the submitter waits.
+ */
+static int sysring_chain_drain(struct sysring_exec *ex, u32 head)
+{
+	const struct sysring_sqe *sqe = &ex->sqes[head & (ex->sq_entries - 1)];
+
+	if (!(READ_ONCE(sqe->flags) & SYSRING_SQE_DRAIN) || !ex->ops ||
+	    !ex->ops->drain)
+		return 0;
+	return ex->ops->drain(ex);
+}
+
 /* The head's SYSRING_SQE_ASYNC decides where the whole chain runs. */
 static bool sysring_chain_async(struct sysring_exec *ex, u32 head)
 {
@@ -385,6 +400,9 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 
 			if (broken)
 				len = queued - done;
+			err = sysring_chain_drain(ex, head);
+			if (err)
+				break;
 			if (!sysring_cq_reserve(ex, len))
 				break;
 			if (!broken && sysring_chain_async(ex, head)) {

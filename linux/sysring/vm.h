@@ -129,6 +129,11 @@ struct sysring_exec_ops {
 	void (*cq_unlock)(struct sysring_exec *ex);
 	/* A CQE was published: wake whoever waits for one. */
 	void (*cq_posted)(struct sysring_exec *ex);
+	/*
+	 * Wait until every accepted asynchronous chain has posted its CQEs
+	 * (cq_reserved is 0): 0, or -EINTR when a fatal signal came first.
+	 */
+	int (*drain)(struct sysring_exec *ex);
 };
 
 /* What running a submission ring needs, in the kernel or in userspace. */

@@ -372,6 +372,14 @@ static void sysring_cq_posted(struct sysring_exec *ex)
 		wake_up_all(&ctx->cq_wait);
 }
 
+/* Workers wake cq_wait after posting; their CQEs end the wait. */
+static int sysring_drain_k(struct sysring_exec *ex)
+{
+	struct sysring_ctx *ctx = sysring_ex_ctx(ex);
+
+	return wait_event_killable(ctx->cq_wait, !READ_ONCE(ex->cq_reserved));
+}
+
 const struct sysring_exec_ops sysring_kernel_ops = {
 	.prog_get	= sysring_ctx_prog_get,
 	.prog_put	= sysring_ctx_prog_put,
@@ -381,4 +389,5 @@ const struct sysring_exec_ops sysring_kernel_ops = {
 	.cq_lock	= sysring_cq_lock_k,
 	.cq_unlock	= sysring_cq_unlock_k,
 	.cq_posted	= sysring_cq_posted,
+	.drain		= sysring_drain_k,
 };
