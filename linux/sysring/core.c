@@ -81,8 +81,11 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 		return -EOPNOTSUPP;
 
 	if (to_submit) {
-		/* A block may sleep in a syscall with the lock held. */
-		if (mutex_lock_killable(&ctx->lock))
+		/*
+		 * A block may sleep in a syscall with the lock held: any
+		 * signal lets another submitter give up waiting for it.
+		 */
+		if (mutex_lock_interruptible(&ctx->lock))
 			return -EINTR;
 		ret = sysring_exec_submit(&ctx->ex, to_submit);
 		mutex_unlock(&ctx->lock);
@@ -97,8 +100,13 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 		/* A worker or another submitter posts what we wait for. */
 		err = wait_event_interruptible(ctx->cq_wait,
 					       sysring_cq_ready(ctx) >= want);
+		/*
+		 * As io_uring's wait: -EINTR, not a restart, so that a handler
+		 * with SA_RESTART does not put the caller back to sleep for
+		 * completions that may never come.
+		 */
 		if (err && !ret)
-			ret = err;
+			ret = -EINTR;
 	}
 	return ret;
 }

@@ -162,7 +162,7 @@ SYSCALL_DEFINE4(sysring_register, unsigned int, fd, unsigned int, opcode,
 	if (!ctx)
 		return -EOPNOTSUPP;
 
-	if (mutex_lock_killable(&ctx->lock))
+	if (mutex_lock_interruptible(&ctx->lock))
 		return -EINTR;
 	switch (opcode) {
 	case SYSRING_REGISTER_PROG:

@@ -131,7 +131,7 @@ struct sysring_exec_ops {
 	void (*cq_posted)(struct sysring_exec *ex);
 	/*
 	 * Wait until every accepted asynchronous chain has posted its CQEs
-	 * (cq_reserved is 0): 0, or -EINTR when a fatal signal came first.
+	 * (cq_reserved is 0): 0, or -EINTR when a signal came first.
 	 */
 	int (*drain)(struct sysring_exec *ex);
 };

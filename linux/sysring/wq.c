@@ -372,12 +372,17 @@ static void sysring_cq_posted(struct sysring_exec *ex)
 		wake_up_all(&ctx->cq_wait);
 }
 
-/* Workers wake cq_wait after posting; their CQEs end the wait. */
+/*
+ * Workers wake cq_wait after posting; their CQEs end the wait.  Any signal
+ * ends it too (-EINTR): the DRAIN chain then stays queued for a retry.
+ */
 static int sysring_drain_k(struct sysring_exec *ex)
 {
 	struct sysring_ctx *ctx = sysring_ex_ctx(ex);
 
-	return wait_event_killable(ctx->cq_wait, !READ_ONCE(ex->cq_reserved));
+	if (wait_event_interruptible(ctx->cq_wait, !READ_ONCE(ex->cq_reserved)))
+		return -EINTR;
+	return 0;
 }
 
 const struct sysring_exec_ops sysring_kernel_ops = {
