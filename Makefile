@@ -71,7 +71,7 @@ clean:
 # ---------------------------------------------------------------------------
 # Userspace, the main job and the tests.
 
-.PHONY: libsysring asm tests examples bench fuzz run check
+.PHONY: libsysring asm tests examples bench fuzz fuzz-abi run check
 
 libsysring:
 	$(MAKE) -C libsysring
@@ -91,6 +91,13 @@ bench: libsysring
 # The VM core under libFuzzer; FUZZ_SECONDS per target (default 60).
 fuzz: deps
 	$(MAKE) -C fuzz run
+
+# The real system calls under sysring-abi-fuzz, in the VM booted from the
+# debug kernel (KASAN, UBSAN, lockdep, kmemleak); FUZZ_ABI_SECONDS (900).
+fuzz-abi: deps kernel-debug
+	$(MAKE) -C fuzz/abi
+	FUZZ_ABI_SECONDS=$${FUZZ_ABI_SECONDS:-900} fuzz/abi/run.sh \
+		$(BUILD)/kernel-x86-debug/arch/x86/boot/bzImage
 
 # Boot the patched kernel, show blocks at work, compare with io_uring.
 run: deps kernel examples bench
