@@ -152,7 +152,7 @@ static int sysring_sqe_prepare(struct sysring_exec *ex,
 			       const struct sysring_prog **progp,
 			       u8 *reason, u16 *bad_pc)
 {
-	u16 supported = SYSRING_SQE_FLAGS_SUPPORTED | SYSRING_SQE_DRAIN;
+	u16 supported = SYSRING_SQE_FLAGS_SUPPORTED;
 	const struct sysring_prog *prog;
 	u32 pc;
 

@@ -198,7 +198,8 @@ struct sysring_sqe {
 #define SYSRING_SQE_DRAIN	0x08	/* wait for all before */
 #define SYSRING_SQE_ASYNC	0x10	/* on a chain's head: run it on a worker */
 #define SYSRING_SQE_FLAGS_SUPPORTED	(SYSRING_SQE_PROG | SYSRING_SQE_LINK | \
-					 SYSRING_SQE_HARDLINK | SYSRING_SQE_ASYNC)
+					 SYSRING_SQE_HARDLINK | \
+					 SYSRING_SQE_DRAIN | SYSRING_SQE_ASYNC)
 
 /* How a block ended: sysring_cqe.status. */
 enum sysring_status {
