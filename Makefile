@@ -21,7 +21,7 @@ BZIMAGE := $(BUILD)/kernel-x86/arch/x86/boot/bzImage
 DEB_PACKAGES := linux-source-6.12 bc bison flex libelf-dev libssl-dev \
 	qemu-system-x86 ccache liburing-dev python3 cpio kmod rsync iproute2 \
 	gcc make pkg-config man-db groff-base gnuplot-nox \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev llvm
 
 .PHONY: all deps kernel kernel-debug kunit kunit-x86 linux-tree linux-patch \
 	checkpatch vm-shell clean

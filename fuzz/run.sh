@@ -10,11 +10,14 @@
 #
 #   FUZZ_SECONDS=10 fuzz/run.sh              smoke run, as make check does
 #   FUZZ_TARGETS="gen_run" fuzz/run.sh       only some targets
+#   FUZZ_RUNS=50000000 fuzz/run.sh           a campaign: N executions per
+#                                            target instead of a time budget
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_RUNS=${FUZZ_RUNS:-0}
 TARGETS=${FUZZ_TARGETS:-check_run gen_run submit_ring}
 OUT=build/fuzz
 passed=0 failed=0 skipped=0
@@ -72,12 +75,14 @@ for t in $TARGETS; do
 	fi
 
 	# 2. Fuzz, growing a working corpus under build/ (never the seeds).
-	if [ "$ok" = 1 ] && [ "$FUZZ_SECONDS" -gt 0 ]; then
+	if [ "$ok" = 1 ] && [ "$FUZZ_SECONDS" -gt 0 -o "$FUZZ_RUNS" -gt 0 ]; then
 		work=$OUT/corpus/$t art=$OUT/artifacts/$t/
 		mkdir -p "$work" "$art"
 		seeds=
 		[ -d "fuzz/corpus/$t" ] && seeds=fuzz/corpus/$t
-		"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 \
+		budget=-max_total_time=$FUZZ_SECONDS
+		[ "$FUZZ_RUNS" -gt 0 ] && budget=-runs=$FUZZ_RUNS
+		"$bin" "$budget" -timeout=10 \
 			-rss_limit_mb=2048 -max_len="${MAX_LEN[$t]:-4096}" \
 			-error_exitcode=77 -print_final_stats=1 \
 			-artifact_prefix="$art" "$work" $seeds \

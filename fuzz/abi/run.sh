@@ -26,10 +26,31 @@ threads=${FUZZ_ABI_THREADS:-3}
 
 if [ "${1:-}" = --in-vm ]; then
 	KL=/sys/kernel/debug/kmemleak
-	[ -w $KL ] && echo clear >$KL
+	mon=
+	if [ -w $KL ]; then
+		echo clear >$KL
+		# Scan every 2 minutes and print each new list of suspects,
+		# with the allocation backtraces: one that is gone by the final
+		# scans was freed later (a false positive), one still listed
+		# then fails the run.
+		(
+			last=
+			while sleep 120; do
+				echo scan >$KL
+				cur=$(cat $KL)
+				if [ -n "$cur" ] && [ "$cur" != "$last" ]; then
+					echo "abi-fuzz: kmemleak suspects at $(cut -d' ' -f1 /proc/uptime) s:"
+					printf '%s\n' "$cur" | head -c 20000
+				fi
+				last=$cur
+			done
+		) &
+		mon=$!
+	fi
 	SYSRING_FUZZ_HANG_S=${SYSRING_FUZZ_HANG_S:-120} \
 		"$FUZZ" -s "$seed" -t "$secs" -j "$procs" -T "$threads"
 	rc=$?
+	[ -n "$mon" ] && kill "$mon" 2>/dev/null && wait "$mon" 2>/dev/null
 	if [ -w $KL ]; then
 		# Objects must be unreferenced for a while before they count.
 		sleep 6

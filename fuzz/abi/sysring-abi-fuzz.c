@@ -121,6 +121,29 @@ struct stats {
 
 static struct stats *st;
 
+/*
+ * The fuzzed programs store anywhere the process can write, and pointer
+ * arithmetic on an operand (ADD_K to an address in ro_page, say) reaches
+ * whatever mapping lies next to it.  Keep the shared counters in the middle
+ * of a large PROT_NONE reservation so that only a wild 64-bit value could
+ * land on them.
+ */
+#define STATS_GAP	(512UL << 20)
+
+static struct stats *stats_map(void)
+{
+	size_t len = (sizeof(struct stats) + 4095) & ~4095UL;
+	uint8_t *g, *m;
+
+	g = mmap(NULL, 2 * STATS_GAP + len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (g == MAP_FAILED)
+		return NULL;
+	m = mmap(g + STATS_GAP, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	return m == MAP_FAILED ? NULL : (struct stats *)m;
+}
+
 static void count(enum op op, long ret)
 {
 	int e = ret < 0 ? errno : NERR;
@@ -1352,9 +1375,8 @@ int main(int argc, char **argv)
 	if (h)
 		hang_s = atoi(h);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (st == MAP_FAILED)
+	st = stats_map();
+	if (!st)
 		return 2;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;	/* no SA_RESTART: waits return EINTR */
