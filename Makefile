@@ -71,7 +71,7 @@ clean:
 # ---------------------------------------------------------------------------
 # Userspace, the main job and the tests.
 
-.PHONY: libsysring asm tests examples bench fuzz fuzz-abi run check
+.PHONY: libsysring asm tests examples bench fuzz fuzz-abi stress run check
 
 libsysring:
 	$(MAKE) -C libsysring
@@ -98,6 +98,10 @@ fuzz-abi: deps kernel-debug
 	$(MAKE) -C fuzz/abi
 	FUZZ_ABI_SECONDS=$${FUZZ_ABI_SECONDS:-900} fuzz/abi/run.sh \
 		$(BUILD)/kernel-x86-debug/arch/x86/boot/bzImage
+
+# tests/stress for STRESS_SECONDS (600) on the debug kernel, under kmemleak.
+stress: deps kernel-debug libsysring
+	tools/stress $(BUILD)/kernel-x86-debug/arch/x86/boot/bzImage
 
 # Boot the patched kernel, show blocks at work, compare with io_uring.
 run: deps kernel examples bench
