@@ -176,6 +176,36 @@ long sysring_env_syscall(struct sysring_vm *vm, u32 nr, const u64 *args)
 	return ret;
 }
 
+/*
+ * A readiness wait answered from the same input as the syscalls: timed
+ * out, an -errno, or some of the events (POLLERR and POLLHUP included)
+ * with part of the timeout used.
+ */
+long sysring_env_wait(struct sysring_vm *vm, u32 fd, u32 events,
+		      u64 *timeout_ns)
+{
+	struct fz *f = &fuzz_env.sys;
+	u64 raw = f->n ? fz_u64(f) : splitmix64(&fuzz_env.seed);
+	u32 mask = (events | 0x18) & (u32)(raw >> 32);
+
+	(void)vm;
+	/* io.c checks both before it waits. */
+	FUZZ_ASSERT(fd <= 0x7fffffff);
+	FUZZ_ASSERT(*timeout_ns <= SYSRING_TIMEOUT_MAX_NS);
+	FUZZ_ASSERT(!(events & ~SYSRING_WAIT_EVENTS));
+	fuzz_env.waits++;
+	switch (raw & 3) {
+	case 0:
+		*timeout_ns = 0;
+		return 0;
+	case 1:
+		return -(long)(1 + (raw >> 8) % 4095);
+	default:
+		*timeout_ns -= min_t(u64, *timeout_ns, (raw >> 8) & 0xffffff);
+		return mask ? mask : 0x10;	/* POLLHUP */
+	}
+}
+
 bool sysring_env_should_stop(struct sysring_vm *vm)
 {
 	(void)vm;
@@ -223,6 +253,10 @@ void fuzz_check_run(const struct sysring_vm *vm,
 		if (insn->code == SYSRING_OP_SYS) {
 			FUZZ_ASSERT(res >= -4095 && res <= -1);
 			FUZZ_ASSERT(!(insn->mod & SYSRING_SYS_KEEPERR));
+		} else if (sysring_opdefs[insn->code].class ==
+			   SYSRING_CLASS_IO) {
+			FUZZ_ASSERT(res >= -4095 && res <= -1);
+			FUZZ_ASSERT(!(insn->mod & SYSRING_IO_KEEPERR));
 		} else if (insn->code == SYSRING_OP_DIV_X ||
 			   insn->code == SYSRING_OP_MOD_X) {
 			FUZZ_ASSERT(res == -EDOM && !vm->regs[insn->src]);

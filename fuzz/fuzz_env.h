@@ -72,6 +72,7 @@ struct fuzz_env {
 	struct fz	sys;		/* syscall results, in order */
 	u64		seed;		/* results once sys is used up */
 	u32		sys_calls;	/* SYS instructions that reached the stub */
+	u32		waits;		/* sysring_env_wait() calls */
 	u32		stop_after;	/* should_stop() true from this call (0: never) */
 	u32		stop_calls;	/* should_stop() calls */
 	u32		loads, stores, faults;

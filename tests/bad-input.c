@@ -80,7 +80,7 @@ static const struct check_case check_cases[] = {
 	{ "empty", { SR_EXIT(0) }, 0, SYSRING_CHECK_EMPTY, -1 },
 	{ "opcode 0", { SR_MOV_K(0, 0), INSN(0, 0, 0, 0, 0), SR_EXIT(0) }, 3,
 	  SYSRING_CHECK_BAD_OPCODE, 1 },
-	{ "reserved opcode", { INSN(SYSRING_OP_RESERVED_XFER, 0, 0, 0, 0),
+	{ "unknown opcode 0x76", { INSN(0x76, 0, 0, 0, 0),
 	  SR_EXIT(0) }, 2, SYSRING_CHECK_BAD_OPCODE, 0 },
 	{ "opcode 0xff", { INSN(0xff, 0, 0, 0, 0), SR_EXIT(0) }, 2,
 	  SYSRING_CHECK_BAD_OPCODE, 0 },

@@ -16,6 +16,7 @@
  * and a worker blocked in a system call is not interrupted when the ring
  * is closed (it finishes its chain and exits; process exit ends it).
  */
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -658,6 +659,38 @@ long sysring_env_syscall(struct sysring_vm *vm, u32 nr, const u64 *a)
 	(void)vm;
 	ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	return ret == -1 ? -errno : ret;
+}
+
+/*
+ * WAIT and WRITET's waits: a real ppoll(2), which the process's seccomp
+ * filters see as such.  POLLNVAL becomes -EBADF, as in the kernel.
+ */
+long sysring_env_wait(struct sysring_vm *vm, u32 fd, u32 events,
+		      u64 *timeout_ns)
+{
+	struct pollfd pfd = { .fd = (int)fd, .events = (short)events };
+	struct timespec ts = {
+		.tv_sec = *timeout_ns / 1000000000,
+		.tv_nsec = *timeout_ns % 1000000000,
+	};
+	struct timespec t0, t1;
+	u64 waited;
+	int ret;
+
+	(void)vm;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = ppoll(&pfd, 1, &ts, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waited = (u64)(t1.tv_sec - t0.tv_sec) * 1000000000 +
+		 t1.tv_nsec - t0.tv_nsec;
+	*timeout_ns -= waited < *timeout_ns ? waited : *timeout_ns;
+	if (ret < 0)
+		return -errno;
+	if (!ret)
+		return 0;
+	if (pfd.revents & POLLNVAL)
+		return -EBADF;
+	return (u16)pfd.revents;
 }
 
 /* A worker of a closed ring stops a looping block (not a system call). */

@@ -4,8 +4,9 @@
  * manner of classic BPF's bpf_check_classic().  It proves what the
  * interpreter relies on: every opcode is known, every field an opcode does
  * not use is zero, every jump lands on an instruction, every SYS names an
- * allowed system call with its arguments inside the register file, and
- * execution cannot run past the last instruction.  Loops are allowed; the
+ * allowed system call with its arguments inside the register file (and
+ * every I/O instruction its operand window), and execution cannot run past
+ * the last instruction.  Loops are allowed; the
  * run-time budget bounds them.
  */
 #include "vm.h"
@@ -39,6 +40,7 @@ static const u8 sysring_class_fields[] = {
 	[SYSRING_CLASS_SYS]	= F_DST | F_SRC | F_MOD | F_IMM,
 	[SYSRING_CLASS_COPY]	= F_DST | F_SRC | F_MOD,
 	[SYSRING_CLASS_FIND]	= F_DST | F_SRC | F_MOD,
+	[SYSRING_CLASS_IO]	= F_DST | F_SRC | F_MOD | F_IMM,
 };
 
 bool sysring_op_valid(u8 code)
@@ -103,6 +105,22 @@ static int sysring_check_sys(const struct sysring_insn *insn)
 	return SYSRING_CHECK_OK;
 }
 
+/* The I/O instructions: an operand window, flags in mod, WAIT's events. */
+static int sysring_check_io(const struct sysring_insn *insn)
+{
+	u8 mods = insn->code == SYSRING_OP_XFER ? SYSRING_XFER_MASK :
+						  SYSRING_IO_MASK;
+	u32 imm_ok = insn->code == SYSRING_OP_WAIT ? SYSRING_WAIT_EVENTS : 0;
+
+	if (insn->mod & ~mods)
+		return SYSRING_CHECK_BAD_MOD;
+	if (insn->src + sysring_io_nregs(insn->code) > SYSRING_NR_REGS)
+		return SYSRING_CHECK_BAD_REG;
+	if ((u32)insn->imm & ~imm_ok)
+		return SYSRING_CHECK_RESERVED;
+	return SYSRING_CHECK_OK;
+}
+
 static int sysring_check_insn(const struct sysring_insn *insns, u32 len,
 			      u32 pc)
 {
@@ -141,6 +159,8 @@ static int sysring_check_insn(const struct sysring_insn *insns, u32 len,
 		    insn->mod == SYSRING_NR_REGS - 1)
 			return SYSRING_CHECK_BAD_REG;
 		return SYSRING_CHECK_OK;
+	case SYSRING_CLASS_IO:
+		return sysring_check_io(insn);
 	}
 	return SYSRING_CHECK_OK;
 }
@@ -194,6 +214,8 @@ static u32 sysring_insn_footprint(const struct sysring_insn *insn)
 		return max3(n, insn->src + 1U, insn->mod + 1U);
 	case SYSRING_CLASS_FIND:
 		return max3(n, insn->src + 2U, insn->mod + 2U);
+	case SYSRING_CLASS_IO:
+		return max_t(u32, n, insn->src + sysring_io_nregs(insn->code));
 	}
 	return n;
 }

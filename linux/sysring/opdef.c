@@ -64,6 +64,10 @@ const struct sysring_opdef sysring_opdefs[256] = {
 	OP(SYS,		"sys",		SYS),
 	OP(COPY,	"copy",		COPY),
 	OP(FIND,	"find",		FIND),
+	OP(XFER,	"xfer",		IO),
+	OP(READN,	"readn",	IO),
+	OP(WRITET,	"writet",	IO),
+	OP(WAIT,	"wait",		IO),
 };
 
 const char *const sysring_check_reasons[__SYSRING_CHECK_MAX] = {

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The kernel environment of the VM core: the SYS instruction's dispatch,
- * the only architecture-specific part of sysring, and the stop check that
- * keeps a looping block preemptible and killable.
+ * the only architecture-specific part of sysring, the readiness wait of
+ * WAIT and WRITET, and the stop check that keeps a looping block
+ * preemptible and killable.
  */
 #include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/hrtimer.h>
+#include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
@@ -98,4 +102,81 @@ bool sysring_env_should_stop(struct sysring_vm *vm)
 		return true;
 	cond_resched();
 	return false;
+}
+
+/* One sleep of sysring_env_wait(), as poll_schedule_timeout() in select.c. */
+static bool sysring_wait_sleep(struct poll_wqueues *pwq, ktime_t *expire)
+{
+	int rc = -EINTR;
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (!pwq->triggered)
+		rc = schedule_hrtimeout_range(expire, current->timer_slack_ns,
+					      HRTIMER_MODE_ABS);
+	__set_current_state(TASK_RUNNING);
+	/*
+	 * Pairs with the write barrier in pollwake(): what the waker wrote
+	 * is seen by the next vfs_poll(), and clearing triggered cannot pass
+	 * that poll.
+	 */
+	smp_store_mb(pwq->triggered, 0);
+	return !rc;	/* the timer expired */
+}
+
+/*
+ * WAIT (and WRITET before each write) is poll(2) of one descriptor done in
+ * place, with no user memory to hold a pollfd.  The task's seccomp filters
+ * see it as ppoll(NULL, 1, NULL, NULL, 0), so a filter that denies ppoll
+ * denies these waits too.
+ */
+long sysring_env_wait(struct sysring_vm *vm, u32 fd, u32 events,
+		      u64 *timeout_ns)
+{
+	const u64 args[6] = { 0, 1, 0, 0, 0, 0 };
+	__poll_t key = (__force __poll_t)events | EPOLLERR | EPOLLHUP;
+	struct poll_wqueues table;
+	bool timed_out = !*timeout_ns;
+	ktime_t expire;
+	__poll_t mask;
+	long ret;
+
+	ret = sysring_seccomp(__NR_ppoll, args);
+	if (ret)
+		return ret;
+	CLASS(fd, f)(fd);
+	if (fd_empty(f))
+		return -EBADF;
+
+	expire = ktime_add_ns(ktime_get(), *timeout_ns);
+	poll_initwait(&table);
+	/* A zero timeout only looks: never queue on the file's wait queues. */
+	if (timed_out)
+		table.pt._qproc = NULL;
+	for (;;) {
+		table.pt._key = key;
+		mask = vfs_poll(fd_file(f), &table.pt) & key;
+		/* Queued once, on the first pass, as do_poll() does. */
+		table.pt._qproc = NULL;
+		if (mask) {
+			ret = (__force u32)mask;
+			break;
+		}
+		if (table.error) {
+			ret = table.error;
+			break;
+		}
+		/* As do_poll(): a zero or spent timeout wins over a signal. */
+		if (timed_out) {
+			ret = 0;
+			break;
+		}
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		timed_out = sysring_wait_sleep(&table, &expire);
+	}
+	poll_freewait(&table);
+	*timeout_ns = max_t(s64, ktime_to_ns(ktime_sub(expire, ktime_get())), 0);
+	return ret;
 }

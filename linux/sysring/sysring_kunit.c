@@ -169,11 +169,10 @@ static const struct sysring_check_case sysring_check_cases[] = {
 		.reason = SYSRING_CHECK_TOO_LONG,
 	},
 	CHECK_CASE("opcode 0", BAD_OPCODE, 0, SR_RAW(0, 0, 0, 0, 0), SR_EXIT(0)),
-	CHECK_CASE("reserved opcode 0x72", BAD_OPCODE, 1,
-		   SR_MOVK(0, 1), SR_RAW(SYSRING_OP_RESERVED_XFER, 0, 0, 0, 0),
-		   SR_EXIT(0)),
-	CHECK_CASE("reserved opcode 0x75", BAD_OPCODE, 0,
-		   SR_RAW(SYSRING_OP_RESERVED_WAIT, 0, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("gap opcode 0x76", BAD_OPCODE, 1,
+		   SR_MOVK(0, 1), SR_RAW(0x76, 0, 0, 0, 0), SR_EXIT(0)),
+	CHECK_CASE("gap opcode 0x7f", BAD_OPCODE, 0,
+		   SR_RAW(0x7f, 0, 0, 0, 0), SR_EXIT(0)),
 	CHECK_CASE("gap opcode 0x02", BAD_OPCODE, 0,
 		   SR_RAW(0x02, 0, 0, 0, 0), SR_EXIT(0)),
 	CHECK_CASE("opcode 0xff", BAD_OPCODE, 2,
@@ -367,6 +366,8 @@ static const struct {
 	UAPI_OP(JSET_K, JMP_K),
 	UAPI_OP(LD, LD), UAPI_OP(ST, ST), UAPI_OP(SYS, SYS),
 	UAPI_OP(COPY, COPY), UAPI_OP(FIND, FIND),
+	UAPI_OP(XFER, IO), UAPI_OP(READN, IO), UAPI_OP(WRITET, IO),
+	UAPI_OP(WAIT, IO),
 };
 
 /* The list the checker's allow-list and the interpreter are built from. */
@@ -431,10 +432,6 @@ static void sysring_check_opdefs_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nr_classes, ARRAY_SIZE(sysring_uapi_ops));
 	KUNIT_EXPECT_EQ(test, ARRAY_SIZE(sysring_list_ops),
 			ARRAY_SIZE(sysring_uapi_ops));
-	for (code = SYSRING_OP_RESERVED_XFER; code <= SYSRING_OP_RESERVED_WAIT; code++)
-		KUNIT_EXPECT_EQ_MSG(test, sysring_opdefs[code].class,
-				    SYSRING_CLASS_NONE,
-				    "reserved opcode %#x has a class", code);
 	for (code = 0; code < __SYSRING_CHECK_MAX; code++)
 		KUNIT_EXPECT_NOT_NULL_MSG(test, sysring_check_reasons[code],
 					  "reason %u has no text", code);
@@ -1674,9 +1671,9 @@ struct sysring_sqe_case {
 #define SQE_EXIT0	.ninsns = 1, .insns = { SR_EXIT(0) }
 
 static const struct sysring_sqe_case sysring_sqe_cases[] = {
-	{ "reserved opcode at pc 1",
+	{ "unknown opcode at pc 1",
 	  { .ninsns = 3, .insns = { SR_MOVK(0, 1),
-		SR_RAW(SYSRING_OP_RESERVED_READN, 0, 0, 0, 0), SR_EXIT(0) } },
+		SR_RAW(0x76, 0, 0, 0, 0), SR_EXIT(0) } },
 	  -EINVAL, SYSRING_CHECK_BAD_OPCODE, 1 },
 	{ "no instructions", { .ninsns = 0 }, -EINVAL, SYSRING_CHECK_EMPTY, 0 },
 	{ "falls off the end", { .ninsns = 2,

@@ -6,7 +6,8 @@
  * trusts what sysring_check() proved: known opcodes, jump targets inside the
  * program, allowed syscalls and register windows inside the register file.
  * What only run time can tell is checked here: the budget, user memory
- * faults, division by a zero register and pending fatal signals.
+ * faults, division by a zero register and pending fatal signals.  The I/O
+ * instructions (XFER, READN, WRITET, WAIT) loop in io.c, on this budget.
  */
 #include "vm.h"
 
@@ -150,6 +151,7 @@ void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 	u64 *r = vm->regs;
 	u32 left = budget;
 	bool cond;
+	struct sysring_io_res io;
 	u8 mem[8];
 	u64 found;
 	long ret;
@@ -362,6 +364,26 @@ OP_FIND:
 		goto out;
 	}
 	DST = found;
+	goto next;
+
+OP_XFER:
+OP_READN:
+OP_WRITET:
+OP_WAIT:
+	io = sysring_io_run(vm, insn, left);
+	left = io.left;
+	if (unlikely(io.stop)) {
+		/* Out of budget or told to stop: r[dst] is what got done. */
+		DST = io.res;
+		sysring_vm_stop(vm, io.stop, io.stop == SYSRING_STATUS_BUDGET ?
+				-ETIME : -EINTR);
+		goto out;
+	}
+	if (sysring_is_err(io.res) && !(insn->mod & SYSRING_IO_KEEPERR)) {
+		sysring_vm_stop(vm, SYSRING_STATUS_ERROR, io.res);
+		goto out;
+	}
+	DST = io.res;
 	goto next;
 
 OP_EXIT:

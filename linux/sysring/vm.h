@@ -170,6 +170,7 @@ enum sysring_op_class {
 	SYSRING_CLASS_SYS,
 	SYSRING_CLASS_COPY,
 	SYSRING_CLASS_FIND,
+	SYSRING_CLASS_IO,	/* XFER, READN, WRITET, WAIT */
 };
 
 struct sysring_opdef {
@@ -289,6 +290,46 @@ const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index);
  */
 long sysring_env_syscall(struct sysring_vm *vm, u32 nr, const u64 *args);
 bool sysring_env_should_stop(struct sysring_vm *vm);
+
+/*
+ * sysring_env_wait - wait for readiness of one file descriptor (WAIT, WRITET)
+ * @vm: the block
+ * @fd: the descriptor, at most INT_MAX
+ * @events: the poll events waited for (SYSRING_WAIT_EVENTS bits)
+ * @timeout_ns: in: how long to wait at most (SYSRING_TIMEOUT_MAX_NS at
+ *	most, 0 to look without waiting); out: what is left of it
+ *
+ * Passes the task's seccomp filters as ppoll(NULL, 1, NULL, NULL, 0).
+ *
+ * Return: the ready events of @events plus POLLERR and POLLHUP, never 0;
+ * 0 when the timeout passed first; -EINTR when a signal is pending;
+ * -EBADF or another -errno.
+ */
+long sysring_env_wait(struct sysring_vm *vm, u32 fd, u32 events,
+		      u64 *timeout_ns);
+
+/* What an I/O instruction did (io.c). */
+struct sysring_io_res {
+	s64	res;	/* its result, or -errno */
+	u32	left;	/* budget left after its further steps */
+	u8	stop;	/* 0, or SYSRING_STATUS_BUDGET/_CANCELED: the block ends */
+};
+
+/*
+ * sysring_io_run - run one XFER, READN, WRITET or WAIT
+ * @vm: the block
+ * @insn: the instruction, accepted by the checker
+ * @left: budget left after the instruction itself
+ *
+ * Every step after the first (a nested system call or a wait) takes one
+ * more unit of budget and first asks sysring_env_should_stop().  When
+ * either says no, @stop is set and @res holds the progress made so far.
+ */
+struct sysring_io_res sysring_io_run(struct sysring_vm *vm,
+				     const struct sysring_insn *insn, u32 left);
+
+/* Registers an I/O instruction reads from r[src] on (io.c). */
+u32 sysring_io_nregs(u8 code);
 
 #ifdef __KERNEL__
 /* User memory: only through uaccess; a fault is an error, never an oops. */

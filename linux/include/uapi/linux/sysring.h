@@ -85,15 +85,10 @@ enum sysring_opcode {
 	SYSRING_OP_SYS			= 0x60,
 	SYSRING_OP_COPY			= 0x70,
 	SYSRING_OP_FIND			= 0x71,
-	/*
-	 * Reserved for the smart operations of the execution engine: bounded
-	 * fd-to-fd transfer, read-at-least-N, write with a timeout and
-	 * wait-for-readiness.  The checker rejects them today.
-	 */
-	SYSRING_OP_RESERVED_XFER	= 0x72,
-	SYSRING_OP_RESERVED_READN	= 0x73,
-	SYSRING_OP_RESERVED_WRITET	= 0x74,
-	SYSRING_OP_RESERVED_WAIT	= 0x75,
+	SYSRING_OP_XFER			= 0x72,
+	SYSRING_OP_READN		= 0x73,
+	SYSRING_OP_WRITET		= 0x74,
+	SYSRING_OP_WAIT			= 0x75,
 };
 
 #define SYSRING_NR_REGS		256
@@ -102,7 +97,7 @@ struct sysring_insn {
 	__u8	code;	/* SYSRING_OP_* */
 	__u8	dst;	/* destination register */
 	__u8	src;	/* source register, or an 8-bit immediate for J*_K */
-	__u8	mod;	/* modifier: SYS, LD/ST, COPY and FIND use it */
+	__u8	mod;	/* modifier: SYS, LD/ST, COPY, FIND and I/O ops */
 	__s32	imm;	/* immediate, jump offset or memory displacement */
 };
 
@@ -138,6 +133,33 @@ struct sysring_insn {
  */
 #define SYSRING_COPY_MAX	(1024 * 1024)
 #define SYSRING_FIND_NEEDLE_MAX	256
+
+/*
+ * The I/O operations take their operands from consecutive registers
+ * starting at r[src] and put their result in r[dst]:
+ *   XFER   r[src..src+2] = out fd, in fd, count: move up to count bytes
+ *          from in to out with sendfile(2) (or splice(2) with
+ *          SYSRING_XFER_SPLICE); r[dst] = bytes moved.
+ *   READN  r[src..src+3] = fd, buffer, length, minimum: read(2) until at
+ *          least minimum bytes, EOF or an error; r[dst] = bytes read.
+ *   WRITET r[src..src+3] = fd, buffer, length, timeout in ns: wait for
+ *          POLLOUT and write(2) until all is written; r[dst] = bytes
+ *          written, -ETIMEDOUT when the timeout passed before any was.
+ *   WAIT   r[src..src+1] = fd, timeout in ns; imm = poll events:
+ *          r[dst] = revents, 0 when the timeout passed.
+ * An -errno result stops the block with SYSRING_STATUS_ERROR unless
+ * SYSRING_IO_KEEPERR is set.  Only WAIT uses imm.
+ */
+#define SYSRING_IO_KEEPERR	0x80
+#define SYSRING_XFER_SPLICE	0x01	/* XFER: splice(2), not sendfile(2) */
+#define SYSRING_IO_MASK		SYSRING_IO_KEEPERR
+#define SYSRING_XFER_MASK	(SYSRING_IO_KEEPERR | SYSRING_XFER_SPLICE)
+/* POLLIN POLLPRI POLLOUT POLLRDNORM POLLRDBAND POLLWRNORM POLLWRBAND POLLRDHUP */
+#define SYSRING_WAIT_EVENTS	0x23c7
+#define SYSRING_XFER_MAX	(16 * 1024 * 1024)	/* bytes per XFER */
+#define SYSRING_RW_MAX		SYSRING_COPY_MAX	/* READN, WRITET */
+#define SYSRING_WRITET_STEP	4096	/* bytes per write(2) of WRITET */
+#define SYSRING_TIMEOUT_MAX_NS	(60ULL * 1000 * 1000 * 1000)	/* 60 s */
 
 /* Limits. */
 #define SYSRING_MAX_ENTRIES	4096	/* SQ entries */
