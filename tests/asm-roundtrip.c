@@ -107,7 +107,15 @@ static const struct {
 	{ "sys r0, 39, r0, 0", 1, { SR_SYS(0, 39, 0, 0) } },
 	{ "copy r1, r2, r3", 1, { SR_COPY(1, 2, 3) } },
 	{ "find r0, r1, r3", 1, { SR_FIND(0, 1, 3) } },
-	{ ".insn 0x72, 1, 2, 3, 0xffffffff", 1, { SR_INSN(0x72, 1, 2, 3, -1) } },
+	{ ".insn 0x76, 1, 2, 3, 0xffffffff", 1, { SR_INSN(0x76, 1, 2, 3, -1) } },
+	{ "xfer r0, r1", 1, { SR_XFER(0, 1, 0) } },
+	{ "xfer.keeperr.splice r0, r253", 1,
+	  { SR_XFER(0, 253, SYSRING_IO_KEEPERR | SYSRING_XFER_SPLICE) } },
+	{ "readn.keeperr r9, r1", 1, { SR_READN(9, 1, SYSRING_IO_KEEPERR) } },
+	{ "writet r0, r1", 1, { SR_WRITET(0, 1, 0) } },
+	{ "wait r0, r1, 0x5", 1, { SR_WAIT(0, 1, 5, 0) } },
+	{ "wait.keeperr r0, r254, 1", 1,
+	  { SR_WAIT(0, 254, 1, SYSRING_IO_KEEPERR) } },
 	{ "\tmov\tr1 ,r2\t# a comment", 1, { SR_MOV(1, 2) } },
 	{ "x: y:mov r1, r2 ; two labels", 1, { SR_MOV(1, 2) } },
 };
@@ -159,6 +167,8 @@ static unsigned int sample_insn(u8 code, struct sysring_insn *i)
 					    .mod = 3 | SYSRING_SYS_KEEPERR },
 		[SYSRING_CLASS_COPY]	= { .dst = 7, .src = 9, .mod = 11 },
 		[SYSRING_CLASS_FIND]	= { .dst = 7, .src = 9, .mod = 11 },
+		[SYSRING_CLASS_IO]	= { .dst = 7, .src = 9,
+					    .mod = SYSRING_IO_KEEPERR },
 	};
 	u8 class = sysring_opdefs[code].class;
 
@@ -362,7 +372,8 @@ static int test_random_tokens(void)
 	static const char *const toks[] = {
 		"mov", "add", "lsh", "neg", "exit", "lddw", "ja", "jeq",
 		"jsle", "ld.w", "ld.dw.be.sx", "st.b", "st.h.be", "sys",
-		"sys.keeperr", "copy", "find", ".insn", "r0", "r1", "r255",
+		"sys.keeperr", "copy", "find", "xfer.splice", "readn",
+		"writet", "wait.keeperr", ".insn", "r0", "r1", "r255",
 		"r256", ",", ",", ",", "[", "]", "+", "-", "0", "1", "-1",
 		"127", "128", "0x7fffffff", "0xffffffffffffffff", "openat",
 		"read", "6", "7", "lbl", "lbl:", "top:", "top", "\n", "\n",

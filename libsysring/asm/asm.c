@@ -544,13 +544,26 @@ static const struct modifier sys_mods[] = {
 	{ NULL, 0, 0 },
 };
 
+static const struct modifier io_mods[] = {
+	{ "keeperr", SYSRING_IO_KEEPERR, 0 },
+	{ NULL, 0, 0 },
+};
+
+static const struct modifier xfer_mods[] = {
+	{ "keeperr", SYSRING_IO_KEEPERR, 0 },
+	{ "splice", SYSRING_XFER_SPLICE, 0 },
+	{ NULL, 0, 0 },
+};
+
 static const struct modifier no_mods[] = {
 	{ NULL, 0, 0 },
 };
 
-static const struct modifier *class_mods(int class)
+static const struct modifier *op_mods(int code)
 {
-	switch (class) {
+	switch (sysring_opdefs[code].class) {
+	case SYSRING_CLASS_IO:
+		return code == SYSRING_OP_XFER ? xfer_mods : io_mods;
 	case SYSRING_CLASS_LD:
 		return ld_mods;
 	case SYSRING_CLASS_ST:
@@ -575,10 +588,10 @@ static const struct modifier *find_mod(const struct modifier *mods,
  * at most once, one size at most; *@groups says which groups were seen.
  */
 static int parse_mods(struct asm_state *st, const struct tok *t,
-		      const char *start, int class, uint8_t *mod,
+		      const char *start, int code, uint8_t *mod,
 		      uint8_t *groups)
 {
-	const struct modifier *mods = class_mods(class), *m;
+	const struct modifier *mods = op_mods(code), *m;
 	const char *end = t->s + t->len, *s, *e;
 	unsigned int seen = 0, bit;
 
@@ -770,6 +783,24 @@ static int asm_reg3(struct asm_state *st, int code)
 	       parse_reg(st, &mod) ?: emit(st, code, dst, src, mod, 0);
 }
 
+/*
+ * xfer rD, rS; readn rD, rS; writet rD, rS (operands from rS on) and
+ * wait rD, rS, EVENTS.
+ */
+static int asm_io(struct asm_state *st, const struct mnem *m, int code)
+{
+	uint8_t dst, src;
+	int64_t events = 0;
+
+	if (parse_reg_comma(st, &dst))
+		return -1;
+	if (code != SYSRING_OP_WAIT)
+		return parse_reg(st, &src) ?: emit(st, code, dst, src, m->mod, 0);
+	return parse_reg_comma(st, &src) ?:
+	       parse_int(st, 0, UINT32_MAX, "poll events", &events) ?:
+	       emit(st, code, dst, src, m->mod, (int32_t)(uint32_t)events);
+}
+
 /* .insn code, dst, src, mod, imm: any encoding, byte for byte. */
 static int asm_raw(struct asm_state *st)
 {
@@ -810,6 +841,8 @@ static int asm_class(struct asm_state *st, const struct mnem *m, int code)
 	case SYSRING_CLASS_COPY:
 	case SYSRING_CLASS_FIND:
 		return asm_reg3(st, code);
+	case SYSRING_CLASS_IO:
+		return asm_io(st, m, code);
 	}
 	return asm_error(st, m->t->s, "no syntax for opcode %#x", code);
 }
@@ -828,7 +861,7 @@ static int asm_insn(struct asm_state *st, const struct tok *t)
 		return asm_error(st, t->s, "unknown instruction '" TOK_FMT "'",
 				 TOK_ARG(t));
 	class = sysring_opdefs[code].class;
-	if (dot && parse_mods(st, t, dot, class, &m.mod, &groups))
+	if (dot && parse_mods(st, t, dot, code, &m.mod, &groups))
 		return -1;
 	if ((class == SYSRING_CLASS_LD || class == SYSRING_CLASS_ST) &&
 	    !(groups & GROUP_SIZE))

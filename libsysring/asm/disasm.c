@@ -56,6 +56,11 @@ static bool expressible(const struct sysring_insn *i)
 	case SYSRING_CLASS_COPY:
 	case SYSRING_CLASS_FIND:
 		return !i->imm;
+	case SYSRING_CLASS_IO:
+		if (i->code == SYSRING_OP_XFER)
+			return !(i->mod & ~SYSRING_XFER_MASK) && !i->imm;
+		return !(i->mod & ~SYSRING_IO_MASK) &&
+		       (i->code == SYSRING_OP_WAIT || !i->imm);
 	}
 	return false;	/* LDDW is is_lddw()'s, the rest are not opcodes */
 }
@@ -203,6 +208,14 @@ static void print_insn(FILE *out, const struct layout *l,
 	case SYSRING_CLASS_COPY:
 	case SYSRING_CLASS_FIND:
 		fprintf(out, " r%u, r%u, r%u", i->dst, i->src, i->mod);
+		break;
+	case SYSRING_CLASS_IO:
+		fprintf(out, "%s%s r%u, r%u",
+			i->mod & SYSRING_XFER_SPLICE ? ".splice" : "",
+			i->mod & SYSRING_IO_KEEPERR ? ".keeperr" : "",
+			i->dst, i->src);
+		if (i->code == SYSRING_OP_WAIT)
+			fprintf(out, ", %#x", (u32)i->imm);
 		break;
 	}
 	fputc('\n', out);

@@ -101,4 +101,18 @@
 #define SR_FIND(d, hayreg, needlereg)					\
 	SR_INSN(SYSRING_OP_FIND, d, hayreg, needlereg, 0)
 
+/*
+ * I/O: operands in consecutive registers from r[reg] on, the result in
+ * r[d]; flags is 0 or SYSRING_IO_KEEPERR (and SYSRING_XFER_SPLICE for
+ * SR_XFER).  SR_XFER: r[reg] out fd, r[reg + 1] in fd, r[reg + 2] count.
+ * SR_READN: fd, buffer, length, minimum.  SR_WRITET: fd, buffer, length,
+ * timeout in ns.  SR_WAIT: fd, timeout in ns; @events as for poll(2).
+ */
+#define SR_XFER(d, reg, flags)	SR_INSN(SYSRING_OP_XFER, d, reg, flags, 0)
+#define SR_READN(d, reg, flags)	SR_INSN(SYSRING_OP_READN, d, reg, flags, 0)
+#define SR_WRITET(d, reg, flags)					\
+	SR_INSN(SYSRING_OP_WRITET, d, reg, flags, 0)
+#define SR_WAIT(d, reg, events, flags)					\
+	SR_INSN(SYSRING_OP_WAIT, d, reg, flags, events)
+
 #endif /* LIBSYSRING_INSN_H */
