@@ -117,6 +117,9 @@ static int check_coverage(struct sysring *ring)
 	static const __u8 elsewhere[] = {
 		SYSRING_OP_EXIT, SYSRING_OP_LDDW, SYSRING_OP_LD, SYSRING_OP_ST,
 		SYSRING_OP_SYS, SYSRING_OP_COPY, SYSRING_OP_FIND,
+		/* smart-ops.c */
+		SYSRING_OP_XFER, SYSRING_OP_READN, SYSRING_OP_WRITET,
+		SYSRING_OP_WAIT,
 	};
 	struct sysring_probe p;
 	unsigned int op, i;

@@ -2425,9 +2425,218 @@ static struct kunit_suite sysring_async_test_suite = {
 	.test_cases = sysring_async_test_cases,
 };
 
+/* ------------------------------------------------------------------ */
+/* sysring_io: XFER, READN, WRITET and WAIT on the kernel environment */
+
+#define SR_NS_PER_MS		1000000ULL
+
+struct sysring_io_check_case {
+	const char *desc;
+	struct sysring_insn insn;
+	int reason;
+};
+
+static const struct sysring_io_check_case sysring_io_check_cases[] = {
+	{ "XFER splice keeperr", SR(XFER, 0, 253, 0x81, 0), SYSRING_CHECK_OK },
+	{ "READN last window", SR(READN, 255, 252, 0x80, 0), SYSRING_CHECK_OK },
+	{ "WRITET last window", SR(WRITET, 0, 252, 0, 0), SYSRING_CHECK_OK },
+	{ "WAIT every event", SR(WAIT, 0, 254, 0, SYSRING_WAIT_EVENTS),
+	  SYSRING_CHECK_OK },
+	{ "XFER window past r255", SR(XFER, 0, 254, 0, 0),
+	  SYSRING_CHECK_BAD_REG },
+	{ "READN window past r255", SR(READN, 0, 253, 0, 0),
+	  SYSRING_CHECK_BAD_REG },
+	{ "WRITET window past r255", SR(WRITET, 0, 253, 0, 0),
+	  SYSRING_CHECK_BAD_REG },
+	{ "WAIT window past r255", SR(WAIT, 0, 255, 0, 1),
+	  SYSRING_CHECK_BAD_REG },
+	{ "READN splice", SR(READN, 0, 1, 0x01, 0), SYSRING_CHECK_BAD_MOD },
+	{ "XFER mod 0x40", SR(XFER, 0, 1, 0x40, 0), SYSRING_CHECK_BAD_MOD },
+	{ "WAIT mod 0x02", SR(WAIT, 0, 1, 0x02, 1), SYSRING_CHECK_BAD_MOD },
+	{ "XFER imm", SR(XFER, 0, 1, 0, 1), SYSRING_CHECK_RESERVED },
+	{ "WRITET imm", SR(WRITET, 0, 1, 0, -1), SYSRING_CHECK_RESERVED },
+	{ "WAIT POLLERR", SR(WAIT, 0, 1, 0, 0x8), SYSRING_CHECK_RESERVED },
+	{ "WAIT bit 16", SR(WAIT, 0, 1, 0, 0x10000), SYSRING_CHECK_RESERVED },
+};
+
+static void sysring_io_check_desc(const struct sysring_io_check_case *c,
+				  char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sysring_io_check, sysring_io_check_cases,
+		  sysring_io_check_desc);
+
+/* The checker's verdict, and the footprint covers the operand window. */
+static void sysring_io_check_test(struct kunit *test)
+{
+	const struct sysring_io_check_case *c = test->param_value;
+	struct sysring_insn prog[2] = { c->insn, SR_EXIT(0) };
+	u32 pc = ~0U;
+
+	KUNIT_EXPECT_EQ_MSG(test, sysring_check(prog, 2, 2, &pc), c->reason,
+			    "%s", c->desc);
+	if (c->reason == SYSRING_CHECK_OK)
+		KUNIT_EXPECT_EQ(test, sysring_prog_footprint(prog, 2),
+				max_t(u32, c->insn.dst + 1, c->insn.src +
+				      sysring_io_nregs(c->insn.code)));
+}
+
+/* A pipe in the test's file table, closed when the test ends. */
+static void sysring_io_pipe(struct kunit *test, struct sysring_vm *vm,
+			    int fds[2])
+{
+	u64 uaddr = sysring_test_urw(test, PAGE_SIZE);
+	const u64 args[6] = { uaddr, 0 };
+	int i;
+
+	KUNIT_ASSERT_EQ(test, sysring_env_syscall(vm, __NR_pipe2, args), 0);
+	sysring_test_get(test, fds, uaddr, 2 * sizeof(int));
+	for (i = 0; i < 2; i++) {
+		void *fd = (void *)(unsigned long)fds[i];
+
+		KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+								sysring_test_close,
+								fd), 0);
+	}
+}
+
+/* Put @len bytes into the pipe through a nested write(2). */
+static void sysring_io_fill(struct kunit *test, struct sysring_vm *vm, int fd,
+			    u64 buf, u64 len)
+{
+	const u64 args[6] = { fd, buf, len };
+
+	KUNIT_ASSERT_EQ(test, sysring_env_syscall(vm, __NR_write, args), len);
+}
+
+/* r0 = op(r1..), EXIT r0, with @budget. */
+static void sysring_io_run1(struct kunit *test, struct sysring_vm *vm,
+			    struct sysring_insn insn, u32 budget)
+{
+	struct sysring_insn prog[2] = { insn, SR_EXIT(0) };
+
+	sysring_test_run(test, vm, prog, 2, budget);
+}
+
+static void sysring_io_readn_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 buf = sysring_test_urw(test, PAGE_SIZE);
+	char got[8];
+	int fds[2];
+
+	sysring_io_pipe(test, vm, fds);
+	sysring_test_put(test, buf, "abcdefgh", 8);
+	sysring_io_fill(test, vm, fds[1], buf, 3);
+	sysring_io_fill(test, vm, fds[1], buf + 3, 5);
+	vm->regs[1] = fds[0];
+	vm->regs[2] = buf + 64;
+	vm->regs[3] = 64;
+	vm->regs[4] = 8;
+	sysring_io_run1(test, vm, SR(READN, 0, 1, 0, 0), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 8, 1, 2);
+	sysring_test_get(test, got, buf + 64, 8);
+	KUNIT_EXPECT_MEMEQ(test, got, "abcdefgh", 8);
+
+	/* Limits first, whatever the descriptor. */
+	vm->regs[3] = SYSRING_RW_MAX + 1;
+	sysring_io_run1(test, vm, SR(READN, 0, 1, 0, 0), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -E2BIG, 0, 1);
+	vm->regs[3] = 4;
+	vm->regs[4] = 5;
+	sysring_io_run1(test, vm, SR(READN, 0, 1, SYSRING_IO_KEEPERR, 0), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, -EINVAL, 1, 2);
+	vm->regs[1] = 1ULL << 31;
+	vm->regs[4] = 0;
+	sysring_io_run1(test, vm, SR(READN, 0, 1, 0, 0), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -EBADF, 0, 1);
+}
+
+/* WAIT: ready at once, 0 after a timeout, -EINTR on a signal. */
+static void sysring_io_wait_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 buf = sysring_test_urw(test, PAGE_SIZE);
+	ktime_t t0;
+	int fds[2];
+
+	sysring_io_pipe(test, vm, fds);
+	vm->regs[1] = fds[0];
+	vm->regs[2] = 5 * SR_NS_PER_MS;
+	t0 = ktime_get();
+	sysring_io_run1(test, vm, SR(WAIT, 0, 1, 0, 0x1), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0, 1, 2);
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), t0), 4);
+
+	sysring_io_fill(test, vm, fds[1], buf, 1);
+	sysring_io_run1(test, vm, SR(WAIT, 0, 1, 0, 0x1 | 0x4), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0x1, 1, 2);
+
+	vm->regs[2] = SYSRING_TIMEOUT_MAX_NS + 1;
+	sysring_io_run1(test, vm, SR(WAIT, 0, 1, 0, 0x1), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -EINVAL, 0, 1);
+
+	/* Nothing to read and a long timeout: the signal ends it. */
+	vm->regs[1] = fds[1];
+	vm->regs[2] = SYSRING_TIMEOUT_MAX_NS;
+	sysring_test_kill_self(test);
+	sysring_io_run1(test, vm, SR(WAIT, 0, 1, 0, 0x1), 16);
+	sysring_test_unkill();
+	sysring_expect_stop(test, vm, SYSRING_STATUS_ERROR, -EINTR, 0, 1);
+}
+
+/* Each further step costs budget; a fatal signal stops the loop. */
+static void sysring_io_steps_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 buf = sysring_test_urw(test, 4 * PAGE_SIZE);
+	int fds[2];
+
+	sysring_io_pipe(test, vm, fds);
+	/* WRITET of three steps: wait, write, wait, then out of budget. */
+	vm->regs[1] = fds[1];
+	vm->regs[2] = buf;
+	vm->regs[3] = 3 * SYSRING_WRITET_STEP;
+	vm->regs[4] = 100 * SR_NS_PER_MS;
+	sysring_io_run1(test, vm, SR(WRITET, 0, 1, 0, 0), 3);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_BUDGET, -ETIME, 0, 3);
+	KUNIT_EXPECT_EQ(test, vm->regs[0], SYSRING_WRITET_STEP);
+
+	/* READN got 6 of 10, then the fatal signal: canceled, r0 = 6. */
+	vm->regs[1] = fds[0];
+	vm->regs[2] = buf;
+	vm->regs[3] = 10;
+	vm->regs[4] = 10;
+	sysring_io_run1(test, vm, SR(READN, 0, 1, 0, 0), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 10, 1, 2);
+	vm->regs[3] = PAGE_SIZE;
+	vm->regs[4] = PAGE_SIZE;
+	sysring_test_kill_self(test);
+	sysring_io_run1(test, vm, SR(READN, 0, 1, 0, 0), 16);
+	sysring_test_unkill();
+	/* The stop check is not charged: only the instruction ran. */
+	sysring_expect_stop(test, vm, SYSRING_STATUS_CANCELED, -EINTR, 0, 1);
+	KUNIT_EXPECT_EQ(test, vm->regs[0], SYSRING_WRITET_STEP - 10);
+}
+
+static struct kunit_case sysring_io_test_cases[] = {
+	KUNIT_CASE_PARAM(sysring_io_check_test, sysring_io_check_gen_params),
+	KUNIT_CASE(sysring_io_readn_test),
+	KUNIT_CASE(sysring_io_wait_test),
+	KUNIT_CASE(sysring_io_steps_test),
+	{}
+};
+
+static struct kunit_suite sysring_io_test_suite = {
+	.name = "sysring_io",
+	.test_cases = sysring_io_test_cases,
+};
+
 kunit_test_suites(&sysring_check_test_suite, &sysring_vm_test_suite,
 		  &sysring_sys_test_suite, &sysring_ring_test_suite,
-		  &sysring_async_test_suite);
+		  &sysring_async_test_suite, &sysring_io_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for sysring");
 MODULE_LICENSE("GPL");
