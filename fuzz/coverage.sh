@@ -17,7 +17,7 @@ O=build/fuzz/cov
 TARGETS="check_run gen_run submit_ring"
 PROFDATA=${LLVM_PROFDATA:-llvm-profdata}
 COV=${LLVM_COV:-llvm-cov}
-SRCS=(linux/sysring/check.c linux/sysring/vm.c linux/sysring/vm.h
+SRCS=(linux/sysring/check.c linux/sysring/vm.c linux/sysring/io.c linux/sysring/vm.h
       linux/sysring/submit.c linux/sysring/params.c linux/sysring/opdef.c)
 
 command -v "$COV" >/dev/null || { echo "coverage: no $COV (apt-get install llvm)"; exit 1; }

@@ -35,6 +35,8 @@ static const u64 lens[] = {
 	0, 1, 2, 7, 8, 255, 256, 257, 511, 512, 513, 1024, 4096,
 	FUZZ_MEM_SIZE - 1, FUZZ_MEM_SIZE, FUZZ_MEM_SIZE + 1,
 	SYSRING_COPY_MAX - 1, SYSRING_COPY_MAX, SYSRING_COPY_MAX + 1,
+	SYSRING_XFER_MAX, SYSRING_XFER_MAX + 1, SYSRING_TIMEOUT_MAX_NS,
+	SYSRING_TIMEOUT_MAX_NS + 1, 0x7fffffff, 0x80000000,
 	(u64)-1, 1ULL << 32, 1ULL << 63,
 };
 
@@ -180,6 +182,31 @@ static void gen_sys(struct fz *f, struct sysring_insn *insn)
 		insn->imm = (s32)fz_u16(f);	/* probably not allowed */
 }
 
+/* XFER, READN, WRITET or WAIT; now and then a window or a bit out of range. */
+static void gen_io(struct fz *f, struct sysring_insn *insn)
+{
+	static const u8 ops[] = {
+		SYSRING_OP_XFER, SYSRING_OP_READN, SYSRING_OP_WRITET,
+		SYSRING_OP_WAIT,
+	};
+	u8 b = fz_u8(f);
+	u32 nregs;
+
+	insn->code = ops[b & 3];
+	nregs = sysring_io_nregs(insn->code);
+	insn->dst = gen_reg(f);
+	insn->src = gen_reg(f);
+	if (insn->src + nregs > SYSRING_NR_REGS && b < 200)
+		insn->src = SYSRING_NR_REGS - nregs;
+	insn->mod = b & 0x80 ? SYSRING_IO_KEEPERR : 0;
+	if (insn->code == SYSRING_OP_XFER && (b & 0x40))
+		insn->mod |= SYSRING_XFER_SPLICE;
+	if (insn->code == SYSRING_OP_WAIT)
+		insn->imm = fz_u16(f) & SYSRING_WAIT_EVENTS;
+	if (b >= 252)
+		insn->imm = (s32)fz_u16(f);	/* probably reserved bits */
+}
+
 /* One instruction (or an LDDW pair) at @pc; returns slots used. */
 static u32 gen_insn(struct fz *f, struct sysring_insn *out, u32 pc, u32 max)
 {
@@ -188,7 +215,7 @@ static u32 gen_insn(struct fz *f, struct sysring_insn *out, u32 pc, u32 max)
 	u64 v;
 
 	memset(insn, 0, sizeof(*insn));
-	switch (kind % 16) {
+	switch (kind % 18) {
 	case 0:
 	case 1:
 		insn->code = alu_x[fz_below(f, ARRAY_LEN(alu_x))];
@@ -249,6 +276,9 @@ static u32 gen_insn(struct fz *f, struct sysring_insn *out, u32 pc, u32 max)
 		insn->mod = gen_reg(f) & ~1;
 		if (kind >= 240)
 			insn->mod = 255;		/* BAD_REG */
+		break;
+	case 15:
+		gen_io(f, insn);
 		break;
 	default:
 	exit:

@@ -15,7 +15,7 @@ static struct {
 	u64	runs, accepted, model_runs;
 	u64	reasons[__SYSRING_CHECK_MAX];
 	u64	status[__SYSRING_STATUS_MAX];
-	u64	syscalls, loads, stores, faults, executed;
+	u64	syscalls, waits, loads, stores, faults, executed;
 } st;
 
 static void gen_stats(void)
@@ -40,9 +40,10 @@ static void gen_stats(void)
 		if (st.reasons[i])
 			fprintf(stderr, " %u:%llu", i,
 				(unsigned long long)st.reasons[i]);
-	fprintf(stderr, "\ngen_run: %llu insns run, %llu syscalls, %llu loads, %llu stores, %llu faults\n",
+	fprintf(stderr, "\ngen_run: %llu insns run, %llu syscalls, %llu waits, %llu loads, %llu stores, %llu faults\n",
 		(unsigned long long)st.executed,
-		(unsigned long long)st.syscalls, (unsigned long long)st.loads,
+		(unsigned long long)st.syscalls, (unsigned long long)st.waits,
+		(unsigned long long)st.loads,
 		(unsigned long long)st.stores, (unsigned long long)st.faults);
 }
 
@@ -215,6 +216,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		st.status[vm->status]++;
 		st.executed += vm->executed;
 		st.syscalls += fuzz_env.sys_calls;
+		st.waits += fuzz_env.waits;
 		st.loads += fuzz_env.loads;
 		st.stores += fuzz_env.stores;
 		st.faults += fuzz_env.faults;
