@@ -351,6 +351,66 @@ static int wait_signal(struct sysring *ring)
 	return T_EXIT_PASS;
 }
 
+/*
+ * One round of an echo server (libsysring/asm/examples/echo.sr): WAIT,
+ * READN, WRITET in one registered program.  r1 socket, r2 timeout, r4
+ * buffer, r5 its size.
+ */
+static const struct sysring_insn echo_prog[] = {
+	SR_WAIT(0, 1, POLLIN, 0),
+	SR_JMP_K(JEQ, 0, 0, 9),
+	SR_MOV(3, 1),
+	SR_MOV_K(6, 1),
+	SR_READN(0, 3, 0),
+	SR_JMP_K(JEQ, 0, 0, 5),
+	SR_MOV(7, 1),
+	SR_MOV(8, 4),
+	SR_MOV(9, 0),
+	SR_MOV(10, 2),
+	SR_WRITET(0, 7, 0),
+	SR_EXIT(0),
+};
+
+static int echo_round(struct sysring *ring)
+{
+	char buf[64], back[8];
+	struct sysring_sqe *sqe;
+	struct t_cqe c;
+	__u64 regs[5];
+	int s[2], idx;
+
+	T_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, s), 0);
+	idx = sysring_register_prog(ring, echo_prog, ARRAY_SIZE(echo_prog),
+				    NULL);
+	T_CHECK(idx >= 0);
+	regs[0] = s[0];
+	regs[1] = 20 * MS;
+	regs[2] = 0;
+	regs[3] = t_ptr(buf);
+	regs[4] = sizeof(buf);
+
+	T_EQ(write(s[1], "ping", 4), 4);
+	sqe = t_get_sqe(ring);
+	sysring_prep_prog(sqe, idx);
+	sysring_sqe_set_regs(sqe, 1, regs, 5);
+	T_EQ(t_submit_reap(ring, &c, 1), 0);
+	T_EXPECT(&c, SYSRING_STATUS_EXIT, 4);
+	T_EQ(read(s[1], back, sizeof(back)), 4);
+	T_CHECK(!memcmp(back, "ping", 4));
+
+	/* A quiet client: 0 after the timeout, nothing written. */
+	sqe = t_get_sqe(ring);
+	sysring_prep_prog(sqe, idx);
+	sysring_sqe_set_regs(sqe, 1, regs, 5);
+	T_EQ(t_submit_reap(ring, &c, 1), 0);
+	T_EXPECT(&c, SYSRING_STATUS_EXIT, 0);
+	T_EQ(c.pc, ARRAY_SIZE(echo_prog) - 1);
+	T_EQ(sysring_unregister_prog(ring, idx), 0);
+	close(s[0]);
+	close(s[1]);
+	return T_EXIT_PASS;
+}
+
 /* Every further step costs budget: WRITET of 3 steps with budget 3. */
 static int budget(struct sysring *ring)
 {
@@ -590,6 +650,7 @@ int main(void)
 	T_RUN(wait_ready, &ring);
 	T_RUN(wait_signal, &ring);
 	T_RUN(budget, &ring);
+	T_RUN(echo_round, &ring);
 	sysring_queue_exit(&ring);
 	T_RUN(seccomp_denies);
 	unlink(path);
