@@ -351,6 +351,63 @@ static int wait_signal(struct sysring *ring)
 	return T_EXIT_PASS;
 }
 
+/* The child of wait_killed: a worker waits 50 s on a pipe nobody writes. */
+static int child_waiting(int ready)
+{
+	const struct sysring_insn insns[2] = {
+		SR_WAIT(0, 1, POLLIN, 0), SR_EXIT(0),
+	};
+	struct sysring_sqe *sqe;
+	struct sysring ring;
+	__u64 regs[2];
+	int p[2];
+
+	t_ring_init(&ring, 4, NULL);
+	T_EQ(pipe(p), 0);
+	regs[0] = p[0];
+	regs[1] = 50000 * MS;
+	sqe = t_get_sqe(&ring);
+	sysring_prep_insns(sqe, insns, 2);
+	sysring_sqe_set_regs(sqe, 1, regs, 2);
+	sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
+	T_EQ(sysring_submit(&ring), 1);
+	T_EQ(write(ready, "r", 1), 1);
+	pause();
+	return T_EXIT_FAIL;
+}
+
+/*
+ * SIGKILL ends a process whose worker sleeps in WAIT at once: the wait is
+ * interruptible, so the worker does not hold the exit up for 50 s.
+ */
+static int wait_killed(struct sysring *ring)
+{
+	unsigned long long t0;
+	int p[2], status;
+	char c;
+	pid_t pid;
+
+	if (!(ring->features & SYSRING_FEAT_ASYNC)) {
+		fprintf(stderr, "wait_killed: no SYSRING_FEAT_ASYNC, skipped\n");
+		return T_EXIT_PASS;
+	}
+	T_EQ(pipe(p), 0);
+	pid = fork();
+	T_CHECK(pid >= 0);
+	if (pid == 0)
+		_exit(child_waiting(p[1]));
+	T_EQ(read(p[0], &c, 1), 1);
+	usleep(200000);		/* let the worker reach its wait */
+	t0 = now_ms();
+	T_EQ(kill(pid, SIGKILL), 0);
+	T_EQ(waitpid(pid, &status, 0), pid);
+	T_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	T_CHECK(now_ms() - t0 < SLACK_MS);
+	close(p[0]);
+	close(p[1]);
+	return T_EXIT_PASS;
+}
+
 /*
  * One round of an echo server (libsysring/asm/examples/echo.sr): WAIT,
  * READN, WRITET in one registered program.  r1 socket, r2 timeout, r4
@@ -651,6 +708,7 @@ int main(void)
 	T_RUN(wait_signal, &ring);
 	T_RUN(budget, &ring);
 	T_RUN(echo_round, &ring);
+	T_RUN(wait_killed, &ring);
 	sysring_queue_exit(&ring);
 	T_RUN(seccomp_denies);
 	unlink(path);
