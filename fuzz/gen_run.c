@@ -69,6 +69,13 @@ static const u8 *mem_at(u64 addr)
 	return &fuzz_mem[addr - FUZZ_MEM_BASE];
 }
 
+/*
+ * COPY and FIND charge a budget unit per 4 KiB they move or compare: enough
+ * for the worst FIND (1 MiB haystack, 256-byte needle), so that a model
+ * run never stops on its budget.
+ */
+#define MODEL_BUDGET	(1U << 20)
+
 static bool match_at(u64 hay, u64 i, u64 needle, u64 nlen)
 {
 	return mapped(hay + i, nlen) &&
@@ -88,8 +95,8 @@ static void model_find(struct sysring_vm *vm, u64 hay, u64 hlen, u64 needle,
 	vm->regs[1] = hlen;
 	vm->regs[2] = needle;
 	vm->regs[3] = nlen;
-	sysring_vm_run(vm, prog, 2);
-	fuzz_check_run(vm, prog, 2, 2);
+	sysring_vm_run(vm, prog, MODEL_BUDGET);
+	fuzz_check_run(vm, prog, 2, MODEL_BUDGET);
 	r = vm->regs[9];
 
 	if (hlen > SYSRING_COPY_MAX || nlen > SYSRING_FIND_NEEDLE_MAX) {
@@ -139,8 +146,8 @@ static void model_copy(struct sysring_vm *vm, u64 dst, u64 src, u64 len)
 	memcpy(want, fuzz_mem, FUZZ_MEM_SIZE);
 	if (ok && len)
 		memmove(&want[dst - FUZZ_MEM_BASE], mem_at(src), len);
-	sysring_vm_run(vm, prog, 2);
-	fuzz_check_run(vm, prog, 2, 2);
+	sysring_vm_run(vm, prog, MODEL_BUDGET);
+	fuzz_check_run(vm, prog, 2, MODEL_BUDGET);
 
 	if (len > SYSRING_COPY_MAX) {
 		FUZZ_ASSERT(vm->status == SYSRING_STATUS_ERROR);

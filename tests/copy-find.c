@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Description: COPY between user buffers and FIND of a needle in a haystack */
+/* Description: COPY between user buffers and FIND of a needle in a haystack, both charged to the budget by the bytes they touch */
+#include <errno.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -74,6 +75,63 @@ static int find(struct sysring *ring, const char *hay, size_t haylen,
 	return T_EXIT_PASS;
 }
 
+/*
+ * The worst FIND, a 1 MiB run of 'a' searched for 255 'a' and a 'b',
+ * compares about 256 MiB: it pays one budget unit per 4 KiB, so the
+ * default budget stops it (and any loop of such FINDs) with BUDGET, while a
+ * 1 MiB COPY costs 256 units and fits in a budget of 300.
+ */
+static int test_metered(struct sysring *ring)
+{
+	static const struct sysring_insn find_insns[] = {
+		SR_FIND(0, 1, 3),
+		SR_EXIT(0),
+	};
+	static const struct sysring_insn copy_insns[] = {
+		SR_COPY(1, 2, 3),
+		SR_EXIT(0),
+	};
+	const size_t len = SYSRING_COPY_MAX;
+	char *hay = malloc(len), *dst = malloc(len), needle[256];
+	struct sysring_sqe *sqe;
+	struct t_cqe c;
+	int ret;
+
+	T_CHECK(hay && dst);
+	memset(hay, 'a', len);
+	memset(needle, 'a', sizeof(needle));
+	needle[255] = 'b';
+	const __u64 fregs[] = { t_ptr(hay), len, t_ptr(needle), 256 };
+	ret = t_run_insns(ring, find_insns, 2, 1, fregs, 4, &c);
+	if (ret)
+		return ret;
+	T_EXPECT(&c, SYSRING_STATUS_BUDGET, -ETIME);
+	T_EQ(c.insns, SYSRING_DEFAULT_BUDGET);
+	T_EQ(c.pc, 0);
+
+	/* 256 units for the bytes, 2 for the instructions. */
+	const __u64 cregs[] = { t_ptr(dst), t_ptr(hay), len };
+	for (unsigned budget = 250; budget <= 300; budget += 50) {
+		sqe = t_get_sqe(ring);
+		sysring_prep_insns(sqe, copy_insns, 2);
+		sysring_sqe_set_regs(sqe, 1, cregs, 3);
+		sysring_sqe_set_budget(sqe, budget);
+		ret = t_submit_reap(ring, &c, 1);
+		if (ret)
+			return ret;
+		if (budget == 250) {
+			T_EXPECT(&c, SYSRING_STATUS_BUDGET, -ETIME);
+		} else {
+			T_EXPECT(&c, SYSRING_STATUS_EXIT, 0);
+			T_EQ(c.insns, 258);
+			T_CHECK(!memcmp(dst, hay, len));
+		}
+	}
+	free(hay);
+	free(dst);
+	return T_EXIT_PASS;
+}
+
 int main(void)
 {
 	const size_t n = strlen(text);
@@ -92,6 +150,7 @@ int main(void)
 	T_RUN(find, &ring, text, 10, "sysring", -1);
 	T_RUN(find, &ring, text, 14, "sysring", 7);
 	T_RUN(find, &ring, "ab", 2, "abc", -1);
+	T_RUN(test_metered, &ring);
 	sysring_queue_exit(&ring);
 	return T_EXIT_PASS;
 }

@@ -14,6 +14,36 @@
 #define SYSRING_BOUNCE	256	/* bytes moved per user-copy step */
 #define SYSRING_WINDOW	512	/* haystack bytes searched per step */
 
+/*
+ * COPY and FIND pay for what they do: one unit of the block's budget per
+ * SYSRING_WORK_UNIT bytes moved or compared.  A FIND can compare up to
+ * SYSRING_COPY_MAX * SYSRING_FIND_NEEDLE_MAX bytes, so charging it one
+ * instruction would let a loop of them hold the CPU for minutes; metered,
+ * a block's work is bounded by its budget, and every 64 units the meter
+ * looks at fatal signals and cancellation and may reschedule, as the
+ * interpreter does every 1024 instructions.  SYSRING_WORK_UNIT is uapi.
+ */
+
+struct sysring_meter {
+	struct sysring_vm	*vm;
+	u32			*left;	/* the interpreter's budget */
+	u64			work;	/* bytes not yet paid for */
+};
+
+/* 0, -ETIME when the budget runs out, -EINTR when the block must stop. */
+static int sysring_meter_charge(struct sysring_meter *m, u64 bytes)
+{
+	m->work += bytes;
+	while (m->work >= SYSRING_WORK_UNIT) {
+		m->work -= SYSRING_WORK_UNIT;
+		if (!*m->left)
+			return -ETIME;
+		if (!(--*m->left & 63) && sysring_env_should_stop(m->vm))
+			return -EINTR;
+	}
+	return 0;
+}
+
 static u64 sysring_mem_decode(const u8 *b, u8 mod)
 {
 	u32 size = 1U << (mod & SYSRING_MEM_SIZE_MASK);
@@ -44,11 +74,13 @@ static void sysring_mem_encode(u8 *b, u64 v, u8 mod)
 }
 
 /* User-to-user copy through a bounce buffer; overlap is handled. */
-static noinline int sysring_vm_copy(u64 dst, u64 src, u64 len)
+static noinline int sysring_vm_copy(struct sysring_meter *m, u64 dst, u64 src,
+				    u64 len)
 {
 	u8 buf[SYSRING_BOUNCE];
 	bool backward = dst > src && dst < src + len;
 	u64 done = 0;
+	int ret;
 
 	if (len > SYSRING_COPY_MAX)
 		return -E2BIG;
@@ -60,6 +92,9 @@ static noinline int sysring_vm_copy(u64 dst, u64 src, u64 len)
 		    sysring_env_store(dst + off, buf, n))
 			return -EFAULT;
 		done += n;
+		ret = sysring_meter_charge(m, n);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -68,12 +103,13 @@ static noinline int sysring_vm_copy(u64 dst, u64 src, u64 len)
  * Find @nlen bytes at @needle in the @hlen bytes at @hay; store the offset
  * of the first match, or -1, in @out.
  */
-static noinline int sysring_vm_find(u64 *out, u64 hay, u64 hlen, u64 needle,
-				    u64 nlen)
+static noinline int sysring_vm_find(struct sysring_meter *m, u64 *out, u64 hay,
+				    u64 hlen, u64 needle, u64 nlen)
 {
 	u8 pat[SYSRING_FIND_NEEDLE_MAX];
 	u8 win[SYSRING_WINDOW];
 	u64 pos = 0;
+	int ret;
 
 	if (hlen > SYSRING_COPY_MAX || nlen > SYSRING_FIND_NEEDLE_MAX)
 		return -E2BIG;
@@ -88,16 +124,23 @@ static noinline int sysring_vm_find(u64 *out, u64 hay, u64 hlen, u64 needle,
 	/* Windows overlap by nlen - 1 bytes so no match straddles two. */
 	while (pos + nlen <= hlen) {
 		u32 n = min_t(u64, hlen - pos, sizeof(win));
+		u64 cost = n;
 		u32 i;
 
 		if (sysring_env_load(win, hay + pos, n))
 			return -EFAULT;
 		for (i = 0; i + nlen <= n; i++) {
-			if (win[i] == pat[0] && !memcmp(win + i, pat, nlen)) {
+			if (win[i] != pat[0])
+				continue;
+			cost += nlen;
+			if (!memcmp(win + i, pat, nlen)) {
 				*out = pos + i;
-				return 0;
+				break;
 			}
 		}
+		ret = sysring_meter_charge(m, cost);
+		if (ret || *out != (u64)-1)
+			return ret;
 		if (pos + n >= hlen)
 			break;
 		pos += n - nlen + 1;
@@ -127,9 +170,19 @@ static void sysring_vm_stop(struct sysring_vm *vm, u8 status, s64 res)
 	vm->res = res;
 }
 
-static u8 sysring_fault_status(long err)
+/* How a COPY or FIND that failed with @err ends the block. */
+static u8 sysring_mem_status(long err)
 {
-	return err == -EFAULT ? SYSRING_STATUS_FAULT : SYSRING_STATUS_ERROR;
+	switch (err) {
+	case -EFAULT:
+		return SYSRING_STATUS_FAULT;
+	case -ETIME:
+		return SYSRING_STATUS_BUDGET;
+	case -EINTR:
+		return SYSRING_STATUS_CANCELED;
+	default:
+		return SYSRING_STATUS_ERROR;
+	}
 }
 
 #define DST	r[insn->dst]
@@ -150,6 +203,7 @@ void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 	const struct sysring_insn *insn = insns;
 	u64 *r = vm->regs;
 	u32 left = budget;
+	struct sysring_meter meter = { .vm = vm, .left = &left };
 	bool cond;
 	struct sysring_io_res io;
 	u8 mem[8];
@@ -350,17 +404,17 @@ OP_SYS:
 	goto next;
 
 OP_COPY:
-	ret = sysring_vm_copy(DST, SRC, r[insn->mod]);
+	ret = sysring_vm_copy(&meter, DST, SRC, r[insn->mod]);
 	if (ret) {
-		sysring_vm_stop(vm, sysring_fault_status(ret), ret);
+		sysring_vm_stop(vm, sysring_mem_status(ret), ret);
 		goto out;
 	}
 	goto next;
 OP_FIND:
-	ret = sysring_vm_find(&found, SRC, r[insn->src + 1], r[insn->mod],
-			      r[insn->mod + 1]);
+	ret = sysring_vm_find(&meter, &found, SRC, r[insn->src + 1],
+			      r[insn->mod], r[insn->mod + 1]);
 	if (ret) {
-		sysring_vm_stop(vm, sysring_fault_status(ret), ret);
+		sysring_vm_stop(vm, sysring_mem_status(ret), ret);
 		goto out;
 	}
 	DST = found;

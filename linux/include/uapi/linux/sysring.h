@@ -129,9 +129,11 @@ struct sysring_insn {
  * SYSRING_COPY_MAX).  FIND: r[dst] = offset of the first occurrence of the
  * needle (address r[mod], length r[mod + 1], at most SYSRING_FIND_NEEDLE_MAX)
  * in the haystack (address r[src], length r[src + 1], at most
- * SYSRING_COPY_MAX), or -1 when there is none.
+ * SYSRING_COPY_MAX), or -1 when there is none.  Both pay one unit of budget
+ * per SYSRING_WORK_UNIT bytes they move or compare, besides their own.
  */
 #define SYSRING_COPY_MAX	(1024 * 1024)
+#define SYSRING_WORK_UNIT	4096
 #define SYSRING_FIND_NEEDLE_MAX	256
 
 /*
@@ -248,7 +250,7 @@ struct sysring_cqe {
 	__u8	nregs;
 	__u16	pc;		/* instruction index where the block stopped */
 	__u16	flags;		/* SYSRING_CQE_* */
-	__u32	insns;		/* instructions executed */
+	__u32	insns;		/* budget spent: instructions and work */
 	__u32	__resv;
 	__u64	regs[];
 };
