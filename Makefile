@@ -10,6 +10,7 @@
 #   make linux-patch  git format-patch series -> build/patches/
 #   make checkpatch   scripts/checkpatch.pl --strict on the kernel side
 #   make vm-shell     boot the kernel and run VM_CMD (default: uname -a) in it
+#   make bench-fio    fio: sysring vs io_uring vs psync -> build/results/fio.md
 #   make clean        remove build/ (keeps build/linux-source-6.12 if present)
 #
 # `check` and `run` are defined further down (by their owners).
@@ -21,7 +22,8 @@ BZIMAGE := $(BUILD)/kernel-x86/arch/x86/boot/bzImage
 DEB_PACKAGES := linux-source-6.12 bc bison flex libelf-dev libssl-dev \
 	qemu-system-x86 ccache liburing-dev python3 cpio kmod rsync iproute2 \
 	gcc make pkg-config man-db groff-base gnuplot-nox \
-	clang libclang-rt-14-dev llvm
+	clang libclang-rt-14-dev llvm \
+	fio dpkg-dev
 
 .PHONY: all deps kernel kernel-debug kunit kunit-x86 linux-tree linux-patch \
 	checkpatch vm-shell clean
@@ -71,7 +73,8 @@ clean:
 # ---------------------------------------------------------------------------
 # Userspace, the main job and the tests.
 
-.PHONY: libsysring asm tests examples bench fuzz fuzz-abi stress run check
+.PHONY: libsysring asm tests examples bench fuzz fuzz-abi stress run check \
+	fio-src fio bench-fio
 
 libsysring:
 	$(MAKE) -C libsysring
@@ -87,6 +90,29 @@ examples: libsysring
 
 bench: libsysring
 	$(MAKE) -C bench
+
+# The source of the installed fio (apt-get source, once, adding a deb-src
+# entry for bookworm if there is none) -> build/fio-src/, configured.
+fio-src: deps
+	bench/fio/get-fio-source.sh $(BUILD) >/dev/null
+
+# The fio engine -> build/fio/sysring-fio.so (ioengine=external:...).
+fio: fio-src libsysring
+	$(MAKE) -C bench/fio
+
+# sysring vs io_uring vs psync under fio, on tmpfs and null_blk, in one
+# boot: build/results/fio.md and fio.csv.  FIO_RUNTIME per run (3 s).
+bench-fio: deps kernel fio
+	@echo "== booting the sysring kernel: fio on tmpfs and /dev/nullb0 (TCG: about 15 minutes)"
+	tools/vm-run --timeout 3000 -- env FIO_RUNTIME=$${FIO_RUNTIME:-3} \
+		bench/fio/run-bench.sh
+	@mkdir -p $(BUILD)/results
+	@share=$$(ls -td $(BUILD)/vm/run.*/share/files | head -n 1); \
+		rm -rf $(BUILD)/results/fio-json && \
+		cp -r "$$share/json" $(BUILD)/results/fio-json && \
+		cp "$$share/env.txt" $(BUILD)/results/fio-env.txt && \
+		bench/fio/report.py $(BUILD)/results/fio-json \
+			$(BUILD)/results/fio-env.txt $(BUILD)/results/fio
 
 # The VM core under libFuzzer; FUZZ_SECONDS per target (default 60).
 fuzz: deps
