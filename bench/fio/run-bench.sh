@@ -37,7 +37,7 @@ cat "$out/env.txt"
 # verify program has something to check; the read jobs leave it so.
 fio --name=layout --ioengine=psync --filename=$tmpfile --size=$tmpsize \
 	--rw=write --bs=4k --verify=crc32c --do_verify=0 \
-	--output=/dev/null
+	--verify_state_save=0 --output=/dev/null
 
 # randwrite last: it overwrites the headers.
 for job in randread-4k seqread-128k randwrite-4k; do
@@ -56,7 +56,7 @@ for job in randread-4k seqread-128k randwrite-4k; do
 			[ "$job" = randread-4k ] && [ "$target" = tmpfs ] &&
 				set -- "$@" --section=sysring-program
 			echo "== $job on $target, iodepth $depth"
-			fio --output-format=json \
+			fio --output-format=json --eta=never \
 				--output="$out/json/$job-$target-$depth.json" \
 				"$@" "$here/jobs/$job.fio"
 		done
