@@ -102,6 +102,9 @@ must_fail "workers without mode=worker" "workers=4 needs mode=worker" \
 must_fail "workers over SYSRING_MAX_WORKERS" "failed parsing workers=5000" \
 	--name=bad "${eng[@]}" --mode=worker --workers=5000 \
 	--filename="$file" --size=1m --rw=read
+must_fail "iodepth over SYSRING_MAX_ENTRIES" "iodepth=5000 is more than a ring holds" \
+	--name=bad "${eng[@]}" --iodepth=5000 --filename="$file" --size=1m \
+	--rw=read
 must_fail "program=1 on a job without reads" "program=1 checks reads" \
 	--name=bad "${eng[@]}" --program=1 --filename="$file" --size=1m \
 	--rw=write

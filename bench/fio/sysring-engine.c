@@ -178,6 +178,11 @@ static int sysring_fio_register_prog(struct sysring_fio_data *sd)
 static int sysring_fio_check_options(struct thread_data *td,
 				     const struct sysring_fio_options *o)
 {
+	if (td->o.iodepth > SYSRING_MAX_ENTRIES) {
+		log_err("sysring: iodepth=%u is more than a ring holds (%u)\n",
+			td->o.iodepth, SYSRING_MAX_ENTRIES);
+		return -EINVAL;
+	}
 	if (o->workers && o->mode != SR_MODE_WORKER) {
 		log_err("sysring: workers=%u needs mode=worker\n", o->workers);
 		return -EINVAL;
