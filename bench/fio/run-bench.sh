@@ -37,7 +37,7 @@ cat "$out/env.txt"
 # verify program has something to check; the read jobs leave it so.
 fio --name=layout --ioengine=psync --filename=$tmpfile --size=$tmpsize \
 	--rw=write --bs=4k --verify=crc32c --do_verify=0 \
-	--verify_state_save=0 --output=/dev/null
+	--verify_state_save=0 --eta=never --output=/dev/null
 
 # randwrite last: it overwrites the headers.
 for job in randread-4k seqread-128k randwrite-4k; do
