@@ -40,6 +40,8 @@ deps:
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+	@# fio's source, for the fio engine: once (adds a bookworm deb-src if none).
+	@bench/fio/get-fio-source.sh $(BUILD) >/dev/null
 
 # linux/build.sh decides what to rebuild; make just calls it.
 kernel:
@@ -92,9 +94,9 @@ bench: libsysring
 	$(MAKE) -C bench
 
 # The source of the installed fio (apt-get source, once, adding a deb-src
-# entry for bookworm if there is none) -> build/fio-src/, configured.
+# entry for bookworm if there is none) -> build/fio-src/, configured: deps
+# fetches it.
 fio-src: deps
-	bench/fio/get-fio-source.sh $(BUILD) >/dev/null
 
 # The fio engine -> build/fio/sysring-fio.so (ioengine=external:...).
 fio: fio-src libsysring
