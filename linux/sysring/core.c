@@ -202,7 +202,8 @@ static long sysring_create(u32 entries, struct sysring_params __user *params)
 		return -ENOMEM;
 	sysring_params_fill(&ctx->ex, &p);
 	p.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
-		     SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC;
+		     SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
+		     SYSRING_FEAT_CANCEL;
 	p.rings_size = ctx->rings_size;
 	p.sqes_size = ctx->sqes_size;
 
@@ -297,6 +298,10 @@ static int __init sysring_init(void)
 	BUILD_BUG_ON(sizeof(struct sysring_params) != 128);
 	BUILD_BUG_ON(sizeof(struct sysring_prog_reg) != 40);
 	BUILD_BUG_ON(sizeof(struct sysring_probe) != 208);
+	SYSRING_CHECK_OFFSET(struct sysring_cancel_reg, user_data, 0);
+	SYSRING_CHECK_OFFSET(struct sysring_cancel_reg, flags, 8);
+	SYSRING_CHECK_OFFSET(struct sysring_cancel_reg, __resv, 12);
+	BUILD_BUG_ON(sizeof(struct sysring_cancel_reg) != 32);
 
 	/* Program lengths and the CQE's pc are u16 and fit. */
 	BUILD_BUG_ON(SYSRING_MAX_PROG_INSNS > U16_MAX);

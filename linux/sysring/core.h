@@ -69,6 +69,8 @@ extern const struct sysring_exec_ops sysring_kernel_ops;
 void sysring_wq_init(struct sysring_ctx *ctx);
 void sysring_wq_shutdown(struct sysring_ctx *ctx);
 int sysring_wq_set_max(struct sysring_ctx *ctx, u32 max);
+int sysring_wq_cancel(struct sysring_ctx *ctx,
+		      const struct sysring_cancel_reg *reg);
 
 /* core.c */
 void sysring_ctx_put(struct sysring_ctx *ctx);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysring_register(2): registered programs, checked once when registered
- * (as BPF_PROG_LOAD does) and then run by index, the probe, and the
- * worker limit.
+ * (as BPF_PROG_LOAD does) and then run by index, the probe, the worker
+ * limit, and cancel requests.
  */
 #include <linux/file.h>
 #include <linux/slab.h>
@@ -109,6 +109,19 @@ out:
 	return ret;
 }
 
+static int sysring_register_cancel(struct sysring_ctx *ctx, void __user *arg)
+{
+	struct sysring_cancel_reg reg;
+	int ret;
+
+	if (copy_from_user(&reg, arg, sizeof(reg)))
+		return -EFAULT;
+	ret = sysring_cancel_check(&reg);
+	if (ret)
+		return ret;
+	return sysring_wq_cancel(ctx, &reg);
+}
+
 /* Called from sysring_exec_submit() with ctx->lock held, like unregistering. */
 const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index)
 {
@@ -161,6 +174,10 @@ SYSCALL_DEFINE4(sysring_register, unsigned int, fd, unsigned int, opcode,
 	ctx = sysring_ctx_from_fd(f);
 	if (!ctx)
 		return -EOPNOTSUPP;
+
+	/* Not serialised with submissions: see sysring_wq_cancel(). */
+	if (opcode == SYSRING_REGISTER_CANCEL)
+		return nr_args != 1 ? -EINVAL : sysring_register_cancel(ctx, arg);
 
 	if (mutex_lock_interruptible(&ctx->lock))
 		return -EINTR;

@@ -193,6 +193,7 @@ static void sysring_ent_prepare(struct sysring_exec *ex,
 	memcpy(&ent->sqe, &ex->sqes[idx & (ex->sq_entries - 1)],
 	       sizeof(ent->sqe));
 	ent->prog = NULL;
+	ent->canceled = 0;
 	ent->err = sysring_sqe_prepare(ex, &ent->sqe, &ent->prog,
 				       &ent->reason, &ent->bad_pc);
 }
@@ -232,7 +233,7 @@ static void sysring_run_ent(struct sysring_exec *ex, struct sysring_vm *vm,
 		vm->status = SYSRING_STATUS_INVALID;
 		vm->res = ent->err;
 		vm->pc = ent->bad_pc;
-	} else if (s->failed) {
+	} else if (s->failed || READ_ONCE(ent->canceled)) {
 		vm->status = SYSRING_STATUS_CANCELED;
 		vm->res = -ECANCELED;
 	} else {
@@ -248,7 +249,19 @@ static void sysring_run_ent(struct sysring_exec *ex, struct sysring_vm *vm,
 					       sqe->reg_base + sqe->nregs));
 		memcpy(&vm->regs[sqe->reg_base], sqe->regs,
 		       sqe->nregs * sizeof(u64));
+		vm->cancel = &ent->canceled;
 		sysring_vm_run(vm, insns, sqe->budget ?: ex->budget);
+		vm->cancel = NULL;
+		/*
+		 * Stopped by a cancel request, or by the system call it
+		 * interrupted: canceled.  A block that got to EXIT first keeps
+		 * its result.
+		 */
+		if (vm->status != SYSRING_STATUS_EXIT &&
+		    READ_ONCE(ent->canceled)) {
+			vm->status = SYSRING_STATUS_CANCELED;
+			vm->res = -ECANCELED;
+		}
 	}
 	sysring_ent_put(ex, ent);
 	sysring_post_cqe(ex, sqe, vm, reason);
@@ -278,15 +291,28 @@ void sysring_work_free(struct sysring_exec *ex, struct sysring_work *work)
 	ex->ops->work_free(ex, work);
 }
 
+static void sysring_work_step(struct sysring_exec *ex,
+			      struct sysring_work *work, u32 i)
+{
+	if (ex->ops->work_step)
+		ex->ops->work_step(ex, work, i);
+	else
+		work->cur = i;
+}
+
 void sysring_work_run(struct sysring_exec *ex, struct sysring_vm *vm,
 		      struct sysring_work *work)
 {
 	struct sysring_chain s;
+	u32 i;
 
 	sysring_chain_start(&s, false);
-	sysring_chain_run(ex, vm, &s, work->ents, work->nr);
+	for (i = 0; i < work->nr; i++) {
+		sysring_work_step(ex, work, i);
+		sysring_run_ent(ex, vm, &s, &work->ents[i]);
+	}
+	sysring_work_step(ex, work, work->nr);
 	sysring_cq_posted(ex);
-	sysring_work_free(ex, work);
 }
 
 void sysring_work_cancel(struct sysring_exec *ex, struct sysring_vm *vm,
@@ -360,6 +386,7 @@ static int sysring_chain_queue(struct sysring_exec *ex, u32 head, u32 len)
 		return -ENOMEM;
 	work->next = NULL;
 	work->nr = len;
+	work->cur = 0;
 	for (i = 0; i < len; i++)
 		sysring_ent_prepare(ex, &work->ents[i], head + i);
 	ret = ex->ops->work_queue(ex, work);

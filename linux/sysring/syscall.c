@@ -3,7 +3,7 @@
  * The kernel environment of the VM core: the SYS instruction's dispatch,
  * the only architecture-specific part of sysring, the readiness wait of
  * WAIT and WRITET, and the stop check that keeps a looping block
- * preemptible and killable.
+ * preemptible, killable and cancelable.
  */
 #include <linux/errno.h>
 #include <linux/file.h>
@@ -96,6 +96,9 @@ bool sysring_env_should_stop(struct sysring_vm *vm)
 	struct sysring_ctx *ctx = vm->env;
 
 	if (fatal_signal_pending(current))
+		return true;
+	/* A cancel request reached the block (sysring_wq_cancel()). */
+	if (sysring_vm_canceled(vm))
 		return true;
 	/* The ring was released: its workers stop what they run. */
 	if (ctx && READ_ONCE(ctx->wq.dying))

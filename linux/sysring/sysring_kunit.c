@@ -2284,6 +2284,8 @@ static void sysring_async_handoff_test(struct kunit *test)
 	/* The worker's side, in its own register file. */
 	t->queued[0] = NULL;
 	sysring_work_run(ex, wvm, work);
+	KUNIT_EXPECT_EQ(test, work->cur, work->nr);
+	sysring_work_free(ex, work);
 	KUNIT_EXPECT_EQ(test, t->freed_progs, 1);
 	KUNIT_EXPECT_EQ(test, t->live_works, 0);
 	KUNIT_EXPECT_EQ(test, ex->rings->cq_tail, 4);
@@ -2329,6 +2331,7 @@ static void sysring_async_backpressure_test(struct kunit *test)
 	work = t->queued[0];
 	t->queued[0] = NULL;
 	sysring_work_run(ex, wvm, work);
+	sysring_work_free(ex, work);
 	KUNIT_EXPECT_EQ(test, ex->cq_reserved, SR_ASYNC_CQ - 1);
 	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), -EBUSY);
 	ex->rings->cq_head = 1;
@@ -2634,9 +2637,247 @@ static struct kunit_suite sysring_io_test_suite = {
 	.test_cases = sysring_io_test_cases,
 };
 
+/*
+ * sysring_cancel: what a cancel request reaches (cancel.c) and how marked
+ * blocks complete through the shared chain-running path.
+ */
+
+static struct sysring_work *sysring_test_work(struct kunit *test, u32 nr,
+					      const u64 *user_data,
+					      const u16 *flags)
+{
+	struct sysring_work *work;
+	u32 i;
+
+	work = kunit_kzalloc(test, struct_size(work, ents, nr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, work);
+	work->nr = nr;
+	for (i = 0; i < nr; i++) {
+		work->ents[i].sqe.user_data = user_data[i];
+		work->ents[i].sqe.flags = flags ? flags[i] : 0;
+	}
+	return work;
+}
+
+static void sysring_cancel_check_test(struct kunit *test)
+{
+	struct sysring_cancel_reg reg = { .user_data = 1 };
+
+	KUNIT_EXPECT_EQ(test, sysring_cancel_check(&reg), 0);
+	reg.flags = SYSRING_CANCEL_ALL | SYSRING_CANCEL_ANY;
+	KUNIT_EXPECT_EQ(test, sysring_cancel_check(&reg), 0);
+	reg.flags = SYSRING_CANCEL_FLAGS + 1;
+	KUNIT_EXPECT_EQ(test, sysring_cancel_check(&reg), -EINVAL);
+	reg.flags = 0x80000000;
+	KUNIT_EXPECT_EQ(test, sysring_cancel_check(&reg), -EINVAL);
+	reg.flags = 0;
+	reg.__resv[4] = 1;
+	KUNIT_EXPECT_EQ(test, sysring_cancel_check(&reg), -EINVAL);
+}
+
+/* By user_data or ANY, from an entry on, at most max; never twice. */
+static void sysring_cancel_match_test(struct kunit *test)
+{
+	static const u64 ud[] = { 5, 6, 5, 5, 5 };
+	struct sysring_work *work = sysring_test_work(test, 5, ud, NULL);
+	struct sysring_cancel_reg reg = { .user_data = 5 };
+
+	work->ents[3].err = -EINVAL;	/* invalid: never runs, never found */
+	KUNIT_EXPECT_EQ(test, sysring_cancel_work(work, 0, &reg, 1), 1);
+	KUNIT_EXPECT_EQ(test, work->ents[0].canceled, 1);
+	KUNIT_EXPECT_EQ(test, work->ents[2].canceled, 0);
+	/* Entries before @from are done: not found. */
+	KUNIT_EXPECT_EQ(test, sysring_cancel_work(work, 4, &reg, U32_MAX), 1);
+	KUNIT_EXPECT_EQ(test, work->ents[2].canceled, 0);
+	KUNIT_EXPECT_EQ(test, sysring_cancel_work(work, 0, &reg, U32_MAX), 1);
+	KUNIT_EXPECT_EQ(test, work->ents[2].canceled, 1);
+	KUNIT_EXPECT_EQ(test, work->ents[3].canceled, 0);
+	KUNIT_EXPECT_EQ(test, sysring_cancel_work(work, 0, &reg, U32_MAX), 0);
+	reg.flags = SYSRING_CANCEL_ANY;
+	KUNIT_EXPECT_EQ(test, sysring_cancel_work(work, 0, &reg, U32_MAX), 1);
+	KUNIT_EXPECT_EQ(test, work->ents[1].canceled, 1);
+	KUNIT_EXPECT_EQ(test, sysring_cancel_work(work, 0, &reg, U32_MAX), 0);
+}
+
+/* The link rules decide whether anything of a marked chain still runs. */
+static void sysring_cancel_runs_nothing_test(struct kunit *test)
+{
+	static const u64 ud[] = { 1, 2, 3 };
+	static const u16 link[] = { SYSRING_SQE_LINK, SYSRING_SQE_LINK, 0 };
+	static const u16 hard[] = { SYSRING_SQE_HARDLINK, SYSRING_SQE_LINK, 0 };
+	struct sysring_work *work;
+
+	work = sysring_test_work(test, 3, ud, link);
+	KUNIT_EXPECT_FALSE(test, sysring_work_runs_nothing(work));
+	work->ents[1].canceled = 1;	/* 1 still runs */
+	KUNIT_EXPECT_FALSE(test, sysring_work_runs_nothing(work));
+	work->ents[0].canceled = 1;	/* LINK: 2 and 3 go with it */
+	KUNIT_EXPECT_TRUE(test, sysring_work_runs_nothing(work));
+
+	work = sysring_test_work(test, 3, ud, link);
+	work->ents[0].err = -EINVAL;	/* an invalid head cuts it off too */
+	KUNIT_EXPECT_TRUE(test, sysring_work_runs_nothing(work));
+
+	work = sysring_test_work(test, 3, ud, hard);
+	work->ents[0].canceled = 1;	/* HARDLINK: 2 runs regardless */
+	KUNIT_EXPECT_FALSE(test, sysring_work_runs_nothing(work));
+	work->ents[1].canceled = 1;
+	KUNIT_EXPECT_TRUE(test, sysring_work_runs_nothing(work));
+}
+
+/*
+ * Along the queue: chains that run nothing any more leave it, in order,
+ * for the caller to complete; the others stay, marked; the tail follows.
+ */
+static void sysring_cancel_queued_test(struct kunit *test)
+{
+	static const u64 ud1[] = { 1 }, ud23[] = { 2, 3 };
+	static const u16 hard[] = { SYSRING_SQE_HARDLINK, 0 };
+	struct sysring_work *w1 = sysring_test_work(test, 1, ud1, NULL);
+	struct sysring_work *w2 = sysring_test_work(test, 2, ud23, hard);
+	struct sysring_work *w3 = sysring_test_work(test, 1, ud1, NULL);
+	struct sysring_cancel_reg reg = { .user_data = 1 };
+	struct sysring_work *head = w1, **tail = &w3->next, *done = NULL;
+
+	w1->next = w2;
+	w2->next = w3;
+	w3->next = NULL;
+	/* First match only. */
+	KUNIT_EXPECT_EQ(test, sysring_cancel_queued(&head, &tail, &reg, 1,
+						    &done), 1);
+	KUNIT_EXPECT_PTR_EQ(test, done, w1);
+	KUNIT_EXPECT_PTR_EQ(test, head, w2);
+	KUNIT_EXPECT_PTR_EQ(test, tail, &w3->next);
+	/* The last chain leaves: the tail moves back; done keeps order. */
+	KUNIT_EXPECT_EQ(test, sysring_cancel_queued(&head, &tail, &reg,
+						    U32_MAX, &done), 1);
+	KUNIT_EXPECT_PTR_EQ(test, done, w1);
+	KUNIT_EXPECT_PTR_EQ(test, w1->next, w3);
+	KUNIT_EXPECT_NULL(test, w3->next);
+	KUNIT_EXPECT_PTR_EQ(test, tail, &w2->next);
+	KUNIT_EXPECT_NULL(test, w2->next);
+	/* A HARDLINK head: the chain still has 3 to run, and stays. */
+	reg.user_data = 2;
+	KUNIT_EXPECT_EQ(test, sysring_cancel_queued(&head, &tail, &reg,
+						    U32_MAX, &done), 1);
+	KUNIT_EXPECT_PTR_EQ(test, head, w2);
+	KUNIT_EXPECT_EQ(test, sysring_cancel_queued(&head, &tail, &reg,
+						    U32_MAX, &done), 0);
+	reg.user_data = 3;
+	KUNIT_EXPECT_EQ(test, sysring_cancel_queued(&head, &tail, &reg,
+						    U32_MAX, &done), 1);
+	KUNIT_EXPECT_NULL(test, head);
+	KUNIT_EXPECT_PTR_EQ(test, tail, &head);
+	KUNIT_EXPECT_PTR_EQ(test, w3->next, w2);
+	/* Nothing left to find, and max 0 finds nothing. */
+	KUNIT_EXPECT_EQ(test, sysring_cancel_queued(&head, &tail, &reg,
+						    U32_MAX, &done), 0);
+	KUNIT_EXPECT_EQ(test, sysring_cancel_queued(&head, &tail, &reg, 0,
+						    &done), 0);
+}
+
+/*
+ * Marked blocks complete once each, as canceled, in their turn: through a
+ * worker's run of the chain (HARDLINK lets the next one run) and through
+ * the completion of a chain taken off the queue; every reservation is
+ * consumed and no CQE is posted twice.
+ */
+static void sysring_cancel_complete_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, true);
+	struct sysring_exec *ex = &t->ex;
+	const struct sysring_insn exit7[] = { SR_MOVK(0, 7), SR_EXIT(0) };
+	struct sysring_sqe sqes[5] = { };
+	struct sysring_cancel_reg reg = { .user_data = 2 };
+	struct sysring_work *run, *gone;
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		sqes[i].user_data = i + 1;
+		sqes[i].ninsns = 2;
+		memcpy(sqes[i].insns, exit7, sizeof(exit7));
+	}
+	sqes[0].flags = SYSRING_SQE_ASYNC | SYSRING_SQE_LINK;
+	sqes[1].flags = SYSRING_SQE_HARDLINK;
+	sqes[3].flags = SYSRING_SQE_ASYNC | SYSRING_SQE_LINK;
+	sysring_tex_queue(t, sqes, 3);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 3), 3);
+	sysring_tex_queue(t, &sqes[3], 2);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 2), 2);
+	KUNIT_ASSERT_EQ(test, t->nqueued, 2);
+	run = t->queued[0];
+	gone = t->queued[1];
+	t->queued[0] = NULL;
+	t->queued[1] = NULL;
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 5);
+
+	KUNIT_EXPECT_EQ(test, sysring_cancel_work(run, 0, &reg, 1), 1);
+	sysring_work_run(ex, sysring_test_vm(test), run);
+	sysring_work_free(ex, run);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 0)->status,
+			SYSRING_STATUS_EXIT);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 1)->user_data, 2);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 1)->status,
+			SYSRING_STATUS_CANCELED);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 1)->res, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 1)->insns, 0);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 2)->status,
+			SYSRING_STATUS_EXIT);
+	KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, 2)->res, 7);
+
+	reg.user_data = 4;
+	KUNIT_EXPECT_EQ(test, sysring_cancel_work(gone, 0, &reg, 1), 1);
+	KUNIT_EXPECT_TRUE(test, sysring_work_runs_nothing(gone));
+	sysring_work_cancel(ex, sysring_test_vm(test), gone);
+	for (i = 3; i < 5; i++) {
+		KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, i)->user_data, i + 1);
+		KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, i)->status,
+				SYSRING_STATUS_CANCELED);
+		KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, i)->res, -ECANCELED);
+	}
+	KUNIT_EXPECT_EQ(test, ex->rings->cq_tail, 5);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 0);
+	KUNIT_EXPECT_EQ(test, t->live_works, 0);
+}
+
+/* The interpreter's stop check sees the running block's flag. */
+static void sysring_cancel_vm_flag_test(struct kunit *test)
+{
+	struct sysring_insn self[] = { SR(JA, 0, 0, 0, -1) };
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u8 flag = 0;
+
+	vm->cancel = &flag;
+	sysring_test_run(test, vm, self, 1, 5000);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_BUDGET, -ETIME, 0, 5000);
+	flag = 1;
+	sysring_test_run(test, vm, self, 1, 5000);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_CANCELED, -EINTR, 0,
+			    5000 - 4096);
+	vm->cancel = NULL;
+	sysring_test_run(test, vm, self, 1, 5000);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_BUDGET, -ETIME, 0, 5000);
+}
+
+static struct kunit_case sysring_cancel_test_cases[] = {
+	KUNIT_CASE(sysring_cancel_check_test),
+	KUNIT_CASE(sysring_cancel_match_test),
+	KUNIT_CASE(sysring_cancel_runs_nothing_test),
+	KUNIT_CASE(sysring_cancel_queued_test),
+	KUNIT_CASE(sysring_cancel_complete_test),
+	KUNIT_CASE(sysring_cancel_vm_flag_test),
+	{}
+};
+
+static struct kunit_suite sysring_cancel_test_suite = {
+	.name = "sysring_cancel",
+	.test_cases = sysring_cancel_test_cases,
+};
+
 kunit_test_suites(&sysring_check_test_suite, &sysring_vm_test_suite,
 		  &sysring_sys_test_suite, &sysring_ring_test_suite,
-		  &sysring_async_test_suite, &sysring_io_test_suite);
+		  &sysring_async_test_suite, &sysring_io_test_suite,
+		  &sysring_cancel_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for sysring");
 MODULE_LICENSE("GPL");

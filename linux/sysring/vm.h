@@ -43,6 +43,8 @@ struct sysring_vm {
 	u8	status;		/* SYSRING_STATUS_* */
 	u8	__pad;
 	void	*env;		/* owned by the environment */
+	/* The running block's cancel flag (sysring_chain_ent), or NULL. */
+	const u8 *cancel;
 };
 
 /*
@@ -89,13 +91,20 @@ struct sysring_chain_ent {
 	s32				err;	/* 0, or the -errno it completes with */
 	u16				bad_pc;	/* the checker's, with err */
 	u8				reason;	/* SYSRING_CHECK_*, with err */
-	u8				__pad;
+	/* A cancel request reached it: set under the environment's lock. */
+	u8				canceled;
 };
 
-/* A chain handed to the workers (SYSRING_SQE_ASYNC on its head). */
+/*
+ * A chain handed to the workers (SYSRING_SQE_ASYNC on its head).  @cur is
+ * the entry a worker runs, or runs next: written and read under the
+ * environment's lock, so that a cancel request knows which entry it may
+ * have to interrupt (sysring_exec_ops.work_step).
+ */
 struct sysring_work {
 	struct sysring_work		*next;	/* the environment's queue */
 	u32				nr;
+	u32				cur;
 	struct sysring_chain_ent	ents[] __counted_by(nr);
 };
 
@@ -134,6 +143,14 @@ struct sysring_exec_ops {
 	 * (cq_reserved is 0): 0, or -EINTR when a signal came first.
 	 */
 	int (*drain)(struct sysring_exec *ex);
+	/*
+	 * Optional: entry @i of @work is about to run on this thread, or the
+	 * chain is done (@i == work->nr).  Set work->cur under the lock that
+	 * cancel requests take, and drop an interruption a request sent for
+	 * an earlier entry, so that it cannot reach this one.
+	 */
+	void (*work_step)(struct sysring_exec *ex, struct sysring_work *work,
+			  u32 i);
 };
 
 /* What running a submission ring needs, in the kernel or in userspace. */
@@ -268,7 +285,10 @@ static inline void sysring_chain_start(struct sysring_chain *s, bool broken)
 	s->broken = broken;
 }
 
-/* Run a worker's chain, then free it (the worker's side of ASYNC). */
+/*
+ * Run a worker's chain (the worker's side of ASYNC); the caller frees it
+ * with sysring_work_free() once no cancel request can reach it.
+ */
 void sysring_work_run(struct sysring_exec *ex, struct sysring_vm *vm,
 		      struct sysring_work *work);
 /*
@@ -279,6 +299,31 @@ void sysring_work_cancel(struct sysring_exec *ex, struct sysring_vm *vm,
 			 struct sysring_work *work);
 /* Free @work without completing it: the ring is going away. */
 void sysring_work_free(struct sysring_exec *ex, struct sysring_work *work);
+
+/*
+ * Cancel requests (cancel.c).  sysring_cancel_check() validates one:
+ * 0 or -EINVAL.  sysring_cancel_work() marks the entries of @work from
+ * @from on that @reg matches, at most @max of them, and returns how many;
+ * sysring_cancel_queued() does so along a queue of chains not started,
+ * moving each chain that no longer runs any block onto *@done (to be
+ * completed with sysring_work_cancel()).  Callers hold the lock that
+ * guards the queue and work->cur.
+ */
+int sysring_cancel_check(const struct sysring_cancel_reg *reg);
+u32 sysring_cancel_work(struct sysring_work *work, u32 from,
+			const struct sysring_cancel_reg *reg, u32 max);
+u32 sysring_cancel_queued(struct sysring_work **head,
+			  struct sysring_work ***tail,
+			  const struct sysring_cancel_reg *reg, u32 max,
+			  struct sysring_work **done);
+/* Whether no entry of @work would run: each is canceled, invalid or cut off. */
+bool sysring_work_runs_nothing(const struct sysring_work *work);
+
+/* A cancel request reached the block @vm runs: the stop check looks. */
+static inline bool sysring_vm_canceled(const struct sysring_vm *vm)
+{
+	return vm->cancel && READ_ONCE(*vm->cancel);
+}
 
 /* The registered program @index, or NULL: provided by the environment. */
 const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index);

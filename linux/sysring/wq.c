@@ -19,6 +19,10 @@
  * fatal signal (exit or exec of the process) kills the workers as it kills
  * any io thread; the last one to go completes whatever is still queued as
  * canceled.
+ *
+ * Cancel requests (sysring_wq_cancel()) mark blocks by user_data.  Chains
+ * that then run nothing are taken off the queue and completed at once; a
+ * marked block that is running is interrupted the same way as on release.
  */
 #include <linux/resume_user_mode.h>
 #include <linux/sched.h>
@@ -36,6 +40,7 @@ struct sysring_worker {
 	struct list_head	idle_node;	/* wq->idle while parked */
 	struct task_struct	*task;
 	struct sysring_ctx	*ctx;
+	struct sysring_work	*work;		/* the chain it runs (wq->lock) */
 	pid_t			owner_pid;	/* for the thread's name */
 	struct sysring_vm	vm;		/* this worker's register file */
 };
@@ -183,9 +188,15 @@ static int sysring_worker_fn(void *data)
 			sysring_worker_exit(worker, killed);
 		work = sysring_wq_dequeue(wq);
 		if (work) {
+			/* From here on a cancel request finds it here. */
+			worker->work = work;
 			spin_unlock(&wq->lock);
 			timed_out = false;
 			sysring_work_run(&ctx->ex, &worker->vm, work);
+			spin_lock(&wq->lock);
+			worker->work = NULL;
+			spin_unlock(&wq->lock);
+			sysring_work_free(&ctx->ex, work);
 			cond_resched();
 			continue;
 		}
@@ -276,13 +287,18 @@ static int sysring_wq_queue(struct sysring_exec *ex, struct sysring_work *work)
 	spin_lock(&wq->lock);
 	wq->nr_workers--;
 	/*
-	 * With no worker at all, nothing took @work: it is the only chain
+	 * With no worker at all, no worker took @work: it is the only chain
 	 * queued (one is queued only while a worker exists, or with one
 	 * being created), so take it back.  Otherwise a worker will run it.
+	 * A cancel request may have taken and completed it meanwhile: then
+	 * it was accepted.
 	 */
 	if (!wq->nr_workers) {
-		sysring_wq_take_all(wq);
+		bool taken = sysring_wq_take_all(wq);
+
 		spin_unlock(&wq->lock);
+		if (!taken)
+			return 0;
 		return ret == -ENOMEM ? ret : -EAGAIN;
 	}
 	spin_unlock(&wq->lock);
@@ -310,6 +326,79 @@ void sysring_wq_shutdown(struct sysring_ctx *ctx)
 		list = work->next;
 		sysring_work_free(&ctx->ex, work);
 	}
+}
+
+/*
+ * Mark what @reg matches in the chain @worker runs, from the entry it is
+ * at; wq->lock held.  When that entry is newly marked, interrupt the
+ * worker: the notify signal makes an interruptible sleep in a system call
+ * return, as io-wq's cancellation does.  The worker clears the signal
+ * under wq->lock when it moves to its next entry (sysring_wq_work_step()),
+ * so it can only ever interrupt the block it was meant for.
+ */
+static u32 sysring_wq_cancel_running(struct sysring_worker *worker,
+				     const struct sysring_cancel_reg *reg,
+				     u32 max)
+{
+	struct sysring_work *work = worker->work;
+	bool was;
+	u32 n;
+
+	if (!work || work->cur >= work->nr)
+		return 0;
+	was = work->ents[work->cur].canceled;
+	n = sysring_cancel_work(work, work->cur, reg, max);
+	if (!was && work->ents[work->cur].canceled)
+		set_notify_signal(worker->task);
+	return n;
+}
+
+/*
+ * SYSRING_REGISTER_CANCEL.  It runs without ctx->lock, so that an inline
+ * block sleeping in a system call does not hold it up: the queue, which
+ * chain each worker runs and work->cur are under wq->lock, posting under
+ * cq_lock.  Inline blocks are never found: they are not queued, and run
+ * in their submitter's own sysring_enter(2).
+ *
+ * Every block completes exactly once: a chain has one owner at a time -
+ * the queue, the worker that dequeued it, or a canceler that took it off
+ * the queue - ownership only changes under wq->lock, and only the owner
+ * completes the chain's blocks.  A mark only decides how they complete.
+ *
+ * Return: the number of blocks marked, -ENOENT when none matched.
+ */
+int sysring_wq_cancel(struct sysring_ctx *ctx,
+		      const struct sysring_cancel_reg *reg)
+{
+	u32 max = reg->flags & SYSRING_CANCEL_ALL ? U32_MAX : 1;
+	struct sysring_work *done = NULL, *work;
+	struct sysring_wq *wq = &ctx->wq;
+	struct sysring_worker *worker;
+	struct sysring_vm *vm;
+	u32 n = 0;
+
+	/* The register file for completing chains taken off the queue. */
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	vm->env = ctx;
+
+	spin_lock(&wq->lock);
+	/* Running chains were queued before the queued ones: first match. */
+	list_for_each_entry(worker, &wq->workers, node) {
+		if (n >= max)
+			break;
+		n += sysring_wq_cancel_running(worker, reg, max - n);
+	}
+	n += sysring_cancel_queued(&wq->head, &wq->tail, reg, max - n, &done);
+	spin_unlock(&wq->lock);
+
+	while ((work = done)) {
+		done = work->next;
+		sysring_work_cancel(&ctx->ex, vm, work);
+	}
+	kvfree(vm);
+	return n ? n : -ENOENT;
 }
 
 int sysring_wq_set_max(struct sysring_ctx *ctx, u32 max)
@@ -373,6 +462,23 @@ static void sysring_cq_posted(struct sysring_exec *ex)
 }
 
 /*
+ * A worker moves to entry @i of its chain: see sysring_wq_cancel_running().
+ * On release the notify signal must stay: it stops the rest of the chain.
+ * A task work queued with TWA_SIGNAL still runs, between chains.
+ */
+static void sysring_wq_work_step(struct sysring_exec *ex,
+				 struct sysring_work *work, u32 i)
+{
+	struct sysring_wq *wq = &sysring_ex_ctx(ex)->wq;
+
+	spin_lock(&wq->lock);
+	work->cur = i;
+	if (!wq->dying && test_thread_flag(TIF_NOTIFY_SIGNAL))
+		clear_notify_signal();
+	spin_unlock(&wq->lock);
+}
+
+/*
  * Workers wake cq_wait after posting; their CQEs end the wait.  Any signal
  * ends it too (-EINTR): the DRAIN chain then stays queued for a retry.
  */
@@ -395,4 +501,5 @@ const struct sysring_exec_ops sysring_kernel_ops = {
 	.cq_unlock	= sysring_cq_unlock_k,
 	.cq_posted	= sysring_cq_posted,
 	.drain		= sysring_drain_k,
+	.work_step	= sysring_wq_work_step,
 };

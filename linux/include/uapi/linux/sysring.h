@@ -264,6 +264,7 @@ struct sysring_cqe {
 #define SYSRING_FEAT_PROGS	0x02	/* registered programs */
 #define SYSRING_FEAT_LINK	0x04	/* LINK/HARDLINK share registers */
 #define SYSRING_FEAT_ASYNC	0x08	/* SYSRING_SQE_ASYNC: worker threads */
+#define SYSRING_FEAT_CANCEL	0x10	/* SYSRING_REGISTER_CANCEL */
 
 struct sysring_sq_offsets {
 	__u32	head;
@@ -321,6 +322,7 @@ enum sysring_register_op {
 	SYSRING_UNREGISTER_PROG = 1,	/* arg NULL, nr_args: program index */
 	SYSRING_REGISTER_PROBE = 2,	/* arg: struct sysring_probe, nr_args 1 */
 	SYSRING_REGISTER_WORKERS = 3,	/* arg NULL, nr_args: limit or 0 */
+	SYSRING_REGISTER_CANCEL = 4,	/* arg: struct sysring_cancel_reg, nr_args 1 */
 	__SYSRING_REGISTER_MAX,
 };
 
@@ -337,6 +339,24 @@ struct sysring_prog_reg {
 	__u32	reason;		/* out: SYSRING_CHECK_* */
 	__u32	pc;		/* out: offending instruction */
 	__u32	__resv[3];
+};
+
+/*
+ * SYSRING_REGISTER_CANCEL: cancel blocks of asynchronous chains, found by
+ * @user_data, that are queued for the ring's workers or running on one.
+ * Returns the number of blocks the request reached, or fails with ENOENT
+ * when none matched.  Queued blocks complete with SYSRING_STATUS_CANCELED
+ * and -ECANCELED; a running one is stopped (a system call it sleeps in is
+ * interrupted) and completes the same way unless it ended first.
+ */
+#define SYSRING_CANCEL_ALL	0x01	/* every match, not only the first */
+#define SYSRING_CANCEL_ANY	0x02	/* match any block; @user_data ignored */
+#define SYSRING_CANCEL_FLAGS	(SYSRING_CANCEL_ALL | SYSRING_CANCEL_ANY)
+
+struct sysring_cancel_reg {
+	__u64	user_data;
+	__u32	flags;		/* SYSRING_CANCEL_* */
+	__u32	__resv[5];	/* must be 0 */
 };
 
 /*
