@@ -105,6 +105,12 @@ int sysring_unregister_prog(struct sysring *ring, unsigned index);
 int sysring_probe(struct sysring *ring, struct sysring_probe *p);
 /* Set the ring's worker limit (0: only read it); returns the old limit. */
 int sysring_register_workers(struct sysring *ring, unsigned max_workers);
+/*
+ * Cancel asynchronous blocks by user_data (SYSRING_CANCEL_ALL: every match;
+ * SYSRING_CANCEL_ANY: any block); returns how many it reached, -ENOENT.
+ */
+int sysring_register_cancel(struct sysring *ring, __u64 user_data,
+			    unsigned flags);
 
 static inline int sysring_opcode_supported(const struct sysring_probe *p,
 					   unsigned op)

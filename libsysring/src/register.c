@@ -48,3 +48,18 @@ int sysring_register_workers(struct sysring *ring, unsigned max_workers)
 	return __sys_sysring_register(ring->ring_fd, SYSRING_REGISTER_WORKERS,
 				      NULL, max_workers);
 }
+
+/* io_uring_register_sync_cancel() without the wait; see its man page. */
+int sysring_register_cancel(struct sysring *ring, __u64 user_data,
+			    unsigned flags)
+{
+	struct sysring_cancel_reg reg;
+
+	if (!ring)
+		return -EINVAL;
+	memset(&reg, 0, sizeof(reg));
+	reg.user_data = user_data;
+	reg.flags = flags;
+	return __sys_sysring_register(ring->ring_fd, SYSRING_REGISTER_CANCEL,
+				      &reg, 1);
+}

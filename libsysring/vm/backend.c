@@ -13,8 +13,11 @@
  * workers.  System calls are ordinary syscall(2)s.  Differences from the
  * kernel are documented in sysring(7): no kernel-side seccomp or memory
  * charging, user memory reached through process_vm_readv/writev, slower,
- * and a worker blocked in a system call is not interrupted when the ring
- * is closed (it finishes its chain and exits; process exit ends it).
+ * and a worker blocked in a system call is interrupted neither when the
+ * ring is closed (it finishes its chain and exits; process exit ends it)
+ * nor by a cancel request (the block is marked: a loop stops at its next
+ * stop check, a system call finishes first).  Interrupting one would take
+ * a signal the library would have to own in every application.
  */
 #include <poll.h>
 #include <pthread.h>
@@ -48,6 +51,7 @@ struct sysring_user {
 	unsigned int		nr_workers;	/* live or being created */
 	unsigned int		nr_free;	/* idle, not handed a chain */
 	unsigned int		nr_claims;	/* wake-ups handed out */
+	struct sysring_user_worker *workers;	/* every live worker */
 	bool			dying;		/* the fd was closed */
 	int			fd;
 	dev_t			dev;	/* identify the memfd behind fd */
@@ -144,6 +148,8 @@ static void sysring_user_put(struct sysring_user *u)
 
 struct sysring_user_worker {
 	struct sysring_user	*u;
+	struct sysring_user_worker *next, **pprev;	/* u->workers */
+	struct sysring_work	*work;	/* the chain it runs (wq_lock) */
 	struct sysring_vm	vm;	/* this worker's register file */
 };
 
@@ -174,6 +180,11 @@ static void *sysring_user_worker(void *arg)
 	bool timed_out = false;
 
 	pthread_mutex_lock(&u->wq_lock);
+	w->next = u->workers;
+	if (w->next)
+		w->next->pprev = &w->next;
+	w->pprev = &u->workers;
+	u->workers = w;
 	for (;;) {
 		struct sysring_work *work;
 		struct timespec ts;
@@ -186,9 +197,13 @@ static void *sysring_user_worker(void *arg)
 			u->head = work->next;
 			if (!u->head)
 				u->tail = &u->head;
+			/* From here on a cancel request finds it here. */
+			w->work = work;
 			pthread_mutex_unlock(&u->wq_lock);
 			sysring_work_run(&u->ex, &w->vm, work);
 			pthread_mutex_lock(&u->wq_lock);
+			w->work = NULL;
+			sysring_work_free(&u->ex, work);
 			timed_out = false;
 			continue;
 		}
@@ -205,6 +220,9 @@ static void *sysring_user_worker(void *arg)
 			u->nr_free--;
 		timed_out = ret == ETIMEDOUT;
 	}
+	*w->pprev = w->next;
+	if (w->next)
+		w->next->pprev = w->pprev;
 	u->nr_workers--;
 	/* Leaving for a lowered limit with work queued: hand it on. */
 	if (u->nr_workers && u->head && !u->dying)
@@ -267,10 +285,16 @@ static int sysring_user_queue(struct sysring_exec *ex, struct sysring_work *work
 		return 0;
 	pthread_mutex_lock(&u->wq_lock);
 	u->nr_workers--;
-	/* No worker at all: @work is the only chain queued; take it back. */
+	/*
+	 * No worker at all: @work is the only chain queued; take it back,
+	 * unless a cancel request took and completed it (then it was taken).
+	 */
 	if (!u->nr_workers) {
-		sysring_user_take_all(u);
+		bool taken = sysring_user_take_all(u);
+
 		pthread_mutex_unlock(&u->wq_lock);
+		if (!taken)
+			return 0;
 		return ret == -ENOMEM ? ret : -EAGAIN;
 	}
 	pthread_mutex_unlock(&u->wq_lock);
@@ -330,6 +354,17 @@ static int sysring_user_drain(struct sysring_exec *ex)
 	return 0;
 }
 
+/* The kernel's sysring_wq_work_step(), without an interruption to drop. */
+static void sysring_user_work_step(struct sysring_exec *ex,
+				   struct sysring_work *work, u32 i)
+{
+	struct sysring_user *u = (struct sysring_user *)ex;
+
+	pthread_mutex_lock(&u->wq_lock);
+	work->cur = i;
+	pthread_mutex_unlock(&u->wq_lock);
+}
+
 static const struct sysring_exec_ops sysring_user_ops = {
 	.prog_get	= sysring_user_prog_get,
 	.prog_put	= sysring_user_prog_put,
@@ -340,6 +375,7 @@ static const struct sysring_exec_ops sysring_user_ops = {
 	.cq_unlock	= sysring_user_cq_unlock,
 	.cq_posted	= sysring_user_cq_posted,
 	.drain		= sysring_user_drain,
+	.work_step	= sysring_user_work_step,
 };
 
 static int sysring_user_map(struct sysring_user *u)
@@ -427,7 +463,7 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 	sysring_params_fill(&u->ex, &kp);
 	kp.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		      SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
-		      SYSRING_FEAT_USER_BACKEND;
+		      SYSRING_FEAT_CANCEL | SYSRING_FEAT_USER_BACKEND;
 	kp.rings_size = u->rings_size;
 	kp.sqes_size = u->sqes_size;
 	if (sysring_env_store((u64)(uintptr_t)p, &kp, sizeof(kp))) {
@@ -589,6 +625,47 @@ static int sysring_user_probe(u64 uarg)
 	return sysring_env_store(uarg, probe, sizeof(*probe)) ? -EFAULT : 0;
 }
 
+/*
+ * The kernel's sysring_wq_cancel(), under wq_lock and without u->lock; a
+ * running block is marked but a system call it sleeps in is not
+ * interrupted (see the top of this file).
+ */
+static int sysring_user_cancel(struct sysring_user *u, u64 uarg)
+{
+	struct sysring_cancel_reg reg;
+	struct sysring_work *done = NULL, *work;
+	struct sysring_user_worker *w;
+	struct sysring_vm *vm;
+	u32 max, n = 0;
+	int ret;
+
+	if (sysring_env_load(&reg, uarg, sizeof(reg)))
+		return -EFAULT;
+	ret = sysring_cancel_check(&reg);
+	if (ret)
+		return ret;
+	max = reg.flags & SYSRING_CANCEL_ALL ? UINT32_MAX : 1;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->env = u;
+
+	pthread_mutex_lock(&u->wq_lock);
+	for (w = u->workers; w && n < max; w = w->next)
+		if (w->work)
+			n += sysring_cancel_work(w->work, w->work->cur, &reg,
+						 max - n);
+	n += sysring_cancel_queued(&u->head, &u->tail, &reg, max - n, &done);
+	pthread_mutex_unlock(&u->wq_lock);
+
+	while ((work = done)) {
+		done = work->next;
+		sysring_work_cancel(&u->ex, vm, work);
+	}
+	free(vm);
+	return n ? (int)n : -ENOENT;
+}
+
 int sysring_user_register(int fd, unsigned int opcode, void *arg,
 			  unsigned int nr_args)
 {
@@ -600,6 +677,8 @@ int sysring_user_register(int fd, unsigned int opcode, void *arg,
 	if (opcode != SYSRING_UNREGISTER_PROG &&
 	    opcode != SYSRING_REGISTER_WORKERS && nr_args != 1)
 		return -EINVAL;
+	if (opcode == SYSRING_REGISTER_CANCEL)
+		return sysring_user_cancel(u, (u64)(uintptr_t)arg);
 
 	pthread_mutex_lock(&u->lock);
 	switch (opcode) {
@@ -693,10 +772,15 @@ long sysring_env_wait(struct sysring_vm *vm, u32 fd, u32 events,
 	return (u16)pfd.revents;
 }
 
-/* A worker of a closed ring stops a looping block (not a system call). */
+/*
+ * A worker of a closed ring, or one whose block a cancel request reached,
+ * stops a looping block (not a system call).
+ */
 bool sysring_env_should_stop(struct sysring_vm *vm)
 {
 	struct sysring_user *u = vm->env;
 
+	if (sysring_vm_canceled(vm))
+		return true;
 	return u && READ_ONCE(u->dying);
 }
