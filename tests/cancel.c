@@ -49,6 +49,15 @@ static const struct sysring_insn nop_prog[] = {
 	SR_EXIT(0),
 };
 
+/* About 3000 instructions, then r0 = 7: long enough to be caught running. */
+static const struct sysring_insn spin_prog[] = {
+	SR_MOV_K(1, 1000),
+	SR_SUB_K(1, 1),
+	SR_JMP_K(JNE, 1, 0, -2),
+	SR_MOV_K(0, 7),
+	SR_EXIT(0),
+};
+
 /* for (;;) { getppid(); *r2 = ++r1; } until the budget is spent */
 static const struct sysring_insn loop_prog[] = {
 	SR_SYS(0, __NR_getppid, 0, 0),
@@ -426,12 +435,13 @@ static void *cancel_storm(void *data)
 static int test_exactly_once(void)
 {
 	const unsigned rounds = kernel_backend ? 40 : 200, per = 8;
-	unsigned r, i, got = 0, exited = 0, canceled = 0;
+	unsigned r, i, got = 0, exited = 0, canceled = 0, mine = 0;
 	unsigned char *seen;
 	struct storm s = { 0 };
 	struct sysring ring;
 	pthread_t t;
 	struct t_cqe c;
+	int ret;
 
 	ring_init(&ring, 2 * per, 4);
 	seen = calloc(rounds * per, 1);
@@ -441,11 +451,16 @@ static int test_exactly_once(void)
 	for (r = 0; r < rounds; r++) {
 		for (i = 0; i < per; i++) {
 			/* Chains of two: LINK rules apply under the race. */
-			queue_block(&ring, nop_prog, 2, SYSRING_SQE_ASYNC |
+			queue_block(&ring, spin_prog, ARRAY_SIZE(spin_prog),
+				    SYSRING_SQE_ASYNC |
 				    (i % 2 ? 0 : SYSRING_SQE_LINK),
 				    r * per + i);
 		}
 		T_EQ(sysring_submit(&ring), per);
+		/* And one from here, while the workers start and finish. */
+		ret = cancel(&ring, r * per + r % per, 0);
+		T_CHECK(ret == 1 || ret == -ENOENT);
+		mine += ret == 1;
 		for (i = 0; i < per; i++) {
 			if (next_cqe(&ring, &c))
 				return T_EXIT_FAIL;
@@ -470,7 +485,8 @@ static int test_exactly_once(void)
 	T_EQ(got, rounds * per);
 	T_CHECK(canceled <= got);
 	printf("%u blocks under racing cancels: %u ran, %u canceled "
-	       "(%lu reached)\n", got, exited, canceled, s.reached);
+	       "(reached: %lu by a thread, %u right after submission)\n",
+	       got, exited, canceled, s.reached, mine);
 	free(seen);
 	sysring_queue_exit(&ring);
 	return T_EXIT_PASS;
