@@ -96,14 +96,14 @@ enum op {
 	OP_SETUP, OP_SETUP_BAD, OP_MMAP, OP_MPROTECT, OP_MREMAP, OP_ENTER,
 	OP_ENTER_WAIT, OP_ENTER_BADFD, OP_REG_PROG, OP_REG_GARBAGE,
 	OP_UNREG, OP_PROBE, OP_WORKERS, OP_REG_RANDOM, OP_POLL, OP_CLOSE_EARLY,
-	OP_VICTIM, OP_FORK_SUBMIT, OP_MAX
+	OP_VICTIM, OP_FORK_SUBMIT, OP_CANCEL, OP_MAX
 };
 
 static const char *const op_names[OP_MAX] = {
 	"setup", "setup(invalid)", "mmap", "mprotect", "mremap", "enter",
 	"enter(wait)", "enter(bad fd)", "register prog", "register garbage",
 	"unregister", "probe", "workers", "register(random)", "poll",
-	"close early", "victims killed", "fork+submit",
+	"close early", "victims killed", "fork+submit", "cancel",
 };
 
 #define NERR 134
@@ -1020,6 +1020,23 @@ static void do_register(struct thr *t)
 	}
 }
 
+/* Cancel requests while chains run: mostly ANY, sometimes malformed. */
+static long do_cancel(struct rng *r, struct ring *rg)
+{
+	struct sysring_cancel_reg c = {
+		.user_data = rnd(r),
+		.flags = below(r, 4),
+	};
+
+	if (one_in(r, 20))
+		c.flags |= 1u << below(r, 32);
+	if (one_in(r, 20))
+		c.__resv[below(r, 5)] = 1;
+	return sys_register(rg->fd, SYSRING_REGISTER_CANCEL,
+			    one_in(r, 20) ? (void *)hole : &c,
+			    one_in(r, 20) ? 2 : 1);
+}
+
 static void scribble(struct rng *r, struct ring *rg)
 {
 	_Atomic uint32_t *f;
@@ -1098,6 +1115,8 @@ static void *thr_fn(void *arg)
 			       errno == EINTR)
 				;
 			count(OP_FORK_SUBMIT, pid);
+		} else if (one_in(r, 2)) {
+			count(OP_CANCEL, do_cancel(r, rg));
 		} else {
 			/* Shrink or read the worker limit while chains run. */
 			count(OP_WORKERS, sys_register(rg->fd,
