@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Description: SYSRING_REGISTER_CANCEL: queued, looping and blocked asynchronous blocks are canceled by user_data (first match, ALL, ANY), link rules apply, inline blocks are not found, bad requests are refused, and under racing cancels every block completes exactly once */
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
@@ -243,8 +244,8 @@ static int test_running_loop(void)
 }
 
 /*
- * A block sleeping in read(2) or nanosleep(2) on a worker is interrupted
- * and completes as canceled; the same worker then runs the next block
+ * A block sleeping in read(2), nanosleep(2) or WAIT on a worker is
+ * interrupted and completes as canceled; the same worker then runs the next block
  * with nothing left over (its read is not interrupted too).
  */
 static int test_blocked(void)
@@ -285,6 +286,26 @@ static int test_blocked(void)
 	T_EQ(cancel(&ring, 22, 0), 1);
 	if (expect_next(&ring, 22, SYSRING_STATUS_CANCELED, -ECANCELED))
 		return T_EXIT_FAIL;
+
+	/* WAIT (a poll of the pipe for 60 s) is interrupted the same way. */
+	{
+		static const struct sysring_insn wait_prog[] = {
+			SR_WAIT(0, 1, POLLIN, 0),
+			SR_EXIT(0),
+		};
+		__u64 regs[2] = { p[0], 60000000000ULL };
+
+		sqe = queue_block(&ring, wait_prog, ARRAY_SIZE(wait_prog),
+				  SYSRING_SQE_ASYNC, 24);
+		sysring_sqe_set_regs(sqe, 1, regs, 2);
+		T_EQ(sysring_submit(&ring), 1);
+		sleep_ms(100);
+		T_EQ(sysring_cq_ready(&ring), 0);
+		T_EQ(cancel(&ring, 24, 0), 1);
+		if (expect_next(&ring, 24, SYSRING_STATUS_CANCELED,
+				-ECANCELED))
+			return T_EXIT_FAIL;
+	}
 
 	/* The interruption was for those blocks only. */
 	queue_read(&ring, p[0], &buf, 0, 23);
