@@ -17,21 +17,6 @@
 
 static bool kernel_backend;
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static int set_workers(struct sysring *ring, unsigned n)
 {
 	return __sys_sysring_register(ring->ring_fd, SYSRING_REGISTER_WORKERS,
@@ -107,7 +92,7 @@ static int test_parallel_pipes(void)
 	}
 	/* Returns at once: nothing has run yet. */
 	T_EQ(sysring_submit(&ring), NBLK);
-	sleep_ms(100);
+	t_sleep_ms(100);
 	T_EQ(sysring_cq_ready(&ring), 0);
 	if (kernel_backend) {
 		T_EQ(count_threads("sysring-wrk-"), NBLK);
@@ -141,13 +126,13 @@ static int time_sleeps(unsigned flags, unsigned workers, unsigned n,
 	t_ring_init(&ring, NBLK, NULL);
 	if (workers)
 		T_CHECK(set_workers(&ring, workers) > 0);
-	t0 = now_ms();
+	t0 = t_now_ms();
 	for (i = 0; i < n; i++)
 		queue_sleep(&ring, &ts, flags, i);
 	ret = t_submit_reap(&ring, c, n);
 	if (ret)
 		return ret;
-	*ms = now_ms() - t0;
+	*ms = t_now_ms() - t0;
 	for (i = 0; i < n; i++)
 		T_EXPECT(&c[i], SYSRING_STATUS_EXIT, 0);
 	sysring_queue_exit(&ring);
@@ -301,7 +286,7 @@ static int test_backpressure(void)
 		T_CHECK(write(pipes[i][1], "z", 1) == 1);
 	/* Completed but not reaped: still no room. */
 	while (sysring_cq_ready(&ring) < NBLK)
-		sleep_ms(10);
+		t_sleep_ms(10);
 	T_EQ(sysring_submit(&ring), -EBUSY);
 	ret = t_reap(&ring, c, NBLK);
 	if (ret)
@@ -354,7 +339,7 @@ static int test_unregister_queued(void)
 		sysring_sqe_set_data64(sqe, i);
 	}
 	T_EQ(sysring_submit(&ring), 2);
-	sleep_ms(50);
+	t_sleep_ms(50);
 	T_EQ(sysring_unregister_prog(&ring, idx), 0);
 	T_EQ(sysring_unregister_prog(&ring, idx), -ENOENT);
 	/* Reuse of the index while the old program is still queued. */
@@ -375,15 +360,15 @@ static int test_unregister_queued(void)
 /* Wait for @pid up to @ms; its exit status, or -1 on a timeout. */
 static int wait_child(pid_t pid, unsigned ms)
 {
-	double end = now_ms() + ms;
+	double end = t_now_ms() + ms;
 	int status;
 
-	while (now_ms() < end) {
+	while (t_now_ms() < end) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 
 		if (r == pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-		sleep_ms(10);
+		t_sleep_ms(10);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
@@ -407,17 +392,17 @@ static int child_blocked(bool close_ring)
 	}
 	if (sysring_submit(&ring) != NBLK)
 		return 3;
-	sleep_ms(100);
+	t_sleep_ms(100);
 	if (!close_ring)
 		_exit(0);		/* with the workers blocked */
-	t0 = now_ms();
+	t0 = t_now_ms();
 	sysring_queue_exit(&ring);
-	if (now_ms() - t0 > 1000)
+	if (t_now_ms() - t0 > 1000)
 		return 4;		/* close did not return promptly */
 	/* The kernel interrupts and reaps the workers. */
 	if (kernel_backend) {
 		for (i = 0; i < 200 && count_threads("sysring-wrk-"); i++)
-			sleep_ms(10);
+			t_sleep_ms(10);
 		if (count_threads("sysring-wrk-"))
 			return 5;
 	}

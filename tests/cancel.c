@@ -15,13 +15,6 @@
 
 static bool kernel_backend;
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static struct sysring_sqe *queue_block(struct sysring *ring,
 				       const struct sysring_insn *insns,
 				       unsigned n, unsigned flags, __u64 ud)
@@ -178,7 +171,7 @@ static int test_queued(void)
 	queue_block(&ring, nop_prog, 2, A | SYSRING_SQE_HARDLINK, 4);
 	queue_block(&ring, nop_prog, 2, 0, 5);
 	T_EQ(sysring_submit(&ring), 5);
-	sleep_ms(50);
+	t_sleep_ms(50);
 
 	T_EQ(cancel(&ring, 2, 0), 1);
 	/* 2 and the block linked to it complete now: 1 still blocks. */
@@ -193,7 +186,7 @@ static int test_queued(void)
 	/* 4 is canceled, 5 still runs after it: the chain stays queued. */
 	T_EQ(cancel(&ring, 4, 0), 1);
 	T_EQ(cancel(&ring, 4, 0), -ENOENT);
-	sleep_ms(50);
+	t_sleep_ms(50);
 	T_EQ(sysring_cq_ready(&ring), 0);
 
 	T_CHECK(write(p[1], "q", 1) == 1);
@@ -227,7 +220,7 @@ static int test_running_loop(void)
 	queue_block(&ring, nop_prog, 2, 0, 11);
 	T_EQ(sysring_submit(&ring), 2);
 	for (i = 0; i < WAIT_S * 100 && !counter; i++)
-		sleep_ms(10);
+		t_sleep_ms(10);
 	T_CHECK(counter);
 	T_EQ(cancel(&ring, 10, 0), 1);
 	if (next_cqe(&ring, &c))
@@ -266,7 +259,7 @@ static int test_blocked(void)
 	queue_read(&ring, p[0], &buf, SYSRING_SQE_LINK, 20);
 	queue_block(&ring, nop_prog, 2, 0, 21);
 	T_EQ(sysring_submit(&ring), 2);
-	sleep_ms(100);
+	t_sleep_ms(100);
 	T_EQ(sysring_cq_ready(&ring), 0);
 	T_EQ(cancel(&ring, 20, 0), 1);
 	ret = expect_next(&ring, 20, SYSRING_STATUS_CANCELED, -ECANCELED);
@@ -282,7 +275,7 @@ static int test_blocked(void)
 	sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
 	sysring_sqe_set_data64(sqe, 22);
 	T_EQ(sysring_submit(&ring), 1);
-	sleep_ms(100);
+	t_sleep_ms(100);
 	T_EQ(cancel(&ring, 22, 0), 1);
 	if (expect_next(&ring, 22, SYSRING_STATUS_CANCELED, -ECANCELED))
 		return T_EXIT_FAIL;
@@ -299,7 +292,7 @@ static int test_blocked(void)
 				  SYSRING_SQE_ASYNC, 24);
 		sysring_sqe_set_regs(sqe, 1, regs, 2);
 		T_EQ(sysring_submit(&ring), 1);
-		sleep_ms(100);
+		t_sleep_ms(100);
 		T_EQ(sysring_cq_ready(&ring), 0);
 		T_EQ(cancel(&ring, 24, 0), 1);
 		if (expect_next(&ring, 24, SYSRING_STATUS_CANCELED,
@@ -310,7 +303,7 @@ static int test_blocked(void)
 	/* The interruption was for those blocks only. */
 	queue_read(&ring, p[0], &buf, 0, 23);
 	T_EQ(sysring_submit(&ring), 1);
-	sleep_ms(100);
+	t_sleep_ms(100);
 	T_EQ(sysring_cq_ready(&ring), 0);
 	T_CHECK(write(p[1], "r", 1) == 1);
 	if (expect_next(&ring, 23, SYSRING_STATUS_EXIT, 1))
@@ -340,7 +333,7 @@ static int test_all_any(void)
 	for (i = 0; i < 2; i++)
 		queue_block(&ring, nop_prog, 2, A, 8 + i);
 	T_EQ(sysring_submit(&ring), 6);
-	sleep_ms(50);
+	t_sleep_ms(50);
 
 	T_EQ(cancel(&ring, 7, 0), 1);
 	T_EQ(cancel(&ring, 7, SYSRING_CANCEL_ALL), 2);
@@ -415,7 +408,7 @@ static int test_inline(void)
 	a.ring = &ring;
 	a.ret = -1;
 	T_CHECK(pthread_create(&t, NULL, inline_submit, &a) == 0);
-	sleep_ms(100);
+	t_sleep_ms(100);
 	T_EQ(cancel(&ring, 30, 0), -ENOENT);
 	T_EQ(cancel(&ring, 0, SYSRING_CANCEL_ANY), -ENOENT);
 	T_CHECK(write(p[1], "i", 1) == 1);
@@ -501,7 +494,7 @@ static int test_exactly_once(void)
 	}
 	s.stop = true;
 	pthread_join(t, NULL);
-	sleep_ms(50);
+	t_sleep_ms(50);
 	T_EQ(sysring_cq_ready(&ring), 0);
 	T_EQ(got, rounds * per);
 	T_CHECK(canceled <= got);

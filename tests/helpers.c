@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Description: helpers shared by the sysring tests */
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -151,4 +152,19 @@ char *t_tmpfile(const void *data, size_t len)
 	}
 	close(fd);
 	return path;
+}
+
+double t_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+void t_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
 }

@@ -100,6 +100,10 @@ __u64 t_reg(const struct t_cqe *c, unsigned regno);
 /* Create a file under /tmp holding @len bytes of @data; exits 1 on error. */
 char *t_tmpfile(const void *data, size_t len);
 
+/* CLOCK_MONOTONIC in milliseconds, and a sleep of @ms. */
+double t_now_ms(void);
+void t_sleep_ms(unsigned ms);
+
 static inline __u64 t_ptr(const void *p)
 {
 	return (__u64)(unsigned long)p;

@@ -19,21 +19,6 @@
 static bool kernel_backend;
 static const char *self;
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /*
  * Tasks of process @pid (0: this one): every thread, or with @workers only
  * the kernel's sysring workers ("sysring-wrk-<pid>", cut to the 15
@@ -179,12 +164,12 @@ static int submit_busy(struct sysring *ring, int rfd, unsigned nblocked,
 /* Wait until @pid has @n workers, up to @ms. */
 static bool wait_workers(pid_t pid, int n, unsigned ms)
 {
-	double end = now_ms() + ms;
+	double end = t_now_ms() + ms;
 
 	while (count_workers(pid) < n) {
-		if (now_ms() > end)
+		if (t_now_ms() > end)
 			return false;
-		sleep_ms(20);
+		t_sleep_ms(20);
 	}
 	return true;
 }
@@ -231,10 +216,10 @@ static int test_kill(unsigned nblocked, unsigned nloop, bool check_tasks)
 		return T_EXIT_FAIL;
 	}
 
-	t0 = now_ms();
+	t0 = t_now_ms();
 	T_EQ(kill(pid, SIGKILL), 0);
 	T_EQ(waitpid(pid, &status, 0), pid);
-	reap_ms = now_ms() - t0;
+	reap_ms = t_now_ms() - t0;
 	T_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	if (!check_tasks)
 		return T_EXIT_PASS;
@@ -260,13 +245,13 @@ static int test_close(void)
 	ret = submit_busy(&ring, p[0], nblocked, nloop);
 	T_EQ(ret, 0);
 	T_CHECK(wait_workers(0, nblocked + nloop, 60000));
-	t0 = now_ms();
+	t0 = t_now_ms();
 	sysring_queue_exit(&ring);
-	T_CHECK(now_ms() - t0 < 1000);
+	T_CHECK(t_now_ms() - t0 < 1000);
 	if (kernel_backend) {
 		/* Interrupted: no worker is left to read the pipe. */
 		for (i = 0; i < 1000 && count_workers(0); i++)
-			sleep_ms(20);
+			t_sleep_ms(20);
 		T_EQ(count_workers(0), 0);
 		T_CHECK(write(p[1], "c", 1) == 1);
 		T_CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0);
@@ -281,7 +266,7 @@ static int test_close(void)
 			T_CHECK(write(p[1], "c", 1) == 1);
 		for (i = 0; i < 1000 &&
 		     count_workers(0) > (int)(nblocked + 2) / 3; i++)
-			sleep_ms(20);
+			t_sleep_ms(20);
 		T_CHECK(count_workers(0) <= (int)(nblocked + 2) / 3);
 	}
 	close(p[0]);
@@ -434,13 +419,13 @@ static int test_memory(void)
 	printf("memory: no /sys/kernel/debug/kmemleak (not a debug kernel): "
 	       "comparing Slab and KernelStack instead\n");
 	T_RUN(teardown_rounds, 2);	/* warm the caches */
-	sleep_ms(500);
+	t_sleep_ms(500);
 	drop_caches();
 	slab0 = meminfo_kb("Slab");
 	stack0 = meminfo_kb("KernelStack");
 	avail0 = meminfo_kb("MemAvailable");
 	T_RUN(teardown_rounds, rounds);
-	sleep_ms(500);
+	t_sleep_ms(500);
 	drop_caches();
 	slab1 = meminfo_kb("Slab");
 	stack1 = meminfo_kb("KernelStack");
