@@ -19,6 +19,25 @@
 static bool kernel_backend;
 static const char *self;
 
+/* Whether the task at @dir/@task is named @want. */
+static bool comm_is(const char *dir, const char *task, const char *want)
+{
+	char path[600], comm[32];
+	bool is = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/comm", dir, task);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	if (fgets(comm, sizeof(comm), f)) {
+		comm[strcspn(comm, "\n")] = 0;
+		is = !strcmp(comm, want);
+	}
+	fclose(f);
+	return is;
+}
+
 /*
  * Tasks of process @pid (0: this one): every thread, or with @workers only
  * the kernel's sysring workers ("sysring-wrk-<pid>", cut to the 15
@@ -26,7 +45,7 @@ static const char *self;
  */
 static int count_tasks(pid_t pid, bool workers)
 {
-	char dir[64], path[400], comm[32], want[32];
+	char dir[64], want[32];
 	struct dirent *e;
 	int n = 0;
 	DIR *d;
@@ -40,22 +59,9 @@ static int count_tasks(pid_t pid, bool workers)
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
-		FILE *f;
-
 		if (e->d_name[0] == '.')
 			continue;
-		n += !workers;
-		if (!workers)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/comm", dir, e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f)) {
-			comm[strcspn(comm, "\n")] = 0;
-			n += !strcmp(comm, want);
-		}
-		fclose(f);
+		n += !workers || comm_is(dir, e->d_name, want);
 	}
 	closedir(d);
 	return n;
@@ -80,7 +86,7 @@ static int scan_all_workers(pid_t pid)
 		return -1;
 	while ((e = readdir(d))) {
 		pid_t p = atoi(e->d_name);
-		char path[300], comm[32], want[32];
+		char path[300], want[32];
 		DIR *td;
 		struct dirent *te;
 
@@ -92,23 +98,9 @@ static int scan_all_workers(pid_t pid)
 		td = opendir(path);
 		if (!td)
 			continue;
-		while ((te = readdir(td))) {
-			char cpath[600];
-			FILE *f;
-
-			if (te->d_name[0] == '.')
-				continue;
-			snprintf(cpath, sizeof(cpath), "%s/%s/comm", path,
-				 te->d_name);
-			f = fopen(cpath, "r");
-			if (!f)
-				continue;
-			if (fgets(comm, sizeof(comm), f)) {
-				comm[strcspn(comm, "\n")] = 0;
-				n += !strcmp(comm, want);
-			}
-			fclose(f);
-		}
+		while ((te = readdir(td)))
+			if (te->d_name[0] != '.')
+				n += comm_is(path, te->d_name, want);
 		closedir(td);
 	}
 	closedir(d);
