@@ -42,6 +42,8 @@ deps:
 	fi
 	@# fio's source, for the fio engine: once (adds a bookworm deb-src if none).
 	@bench/fio/get-fio-source.sh $(BUILD) >/dev/null
+	@# liburing's source, for its examples and tests run on liburing-compat.
+	@tools/deb-source.sh liburing-dev $(BUILD)/liburing-src >/dev/null
 
 # linux/build.sh decides what to rebuild; make just calls it.
 kernel:
@@ -76,7 +78,8 @@ clean:
 # Userspace, the main job and the tests.
 
 .PHONY: libsysring asm tests examples bench fuzz fuzz-abi stress run check \
-	fio-src fio bench-fio
+	fio-src fio bench-fio liburing-compat liburing-compat-check \
+	bench-liburing-compat
 
 libsysring:
 	$(MAKE) -C libsysring
@@ -92,6 +95,20 @@ examples: libsysring
 
 bench: libsysring
 	$(MAKE) -C bench
+
+# liburing's API over sysring -> build/liburing-compat/, and liburing's own
+# examples and tests built unmodified against it.
+liburing-compat: deps libsysring
+	$(MAKE) -C liburing-compat
+	liburing-compat/tests/build.sh
+
+# Only those tests, in the VM, with io_uring disabled.
+liburing-compat-check: liburing-compat kernel
+	tools/vm-run --timeout 3000 -- liburing-compat/tests/check.sh
+
+# io_uring-cp on liburing + io_uring vs liburing-compat + sysring, one boot.
+bench-liburing-compat: liburing-compat kernel
+	tools/vm-run --timeout 1800 -- liburing-compat/tests/bench-cp.sh
 
 # The source of the installed fio (apt-get source, once, adding a deb-src
 # entry for bookworm if there is none) -> build/fio-src/, configured: deps

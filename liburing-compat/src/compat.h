@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * liburing-compat internals.  liburing's own header (liburing 2.3, as
+ * Debian's liburing-dev installs it) is the API; its inline helpers only
+ * touch ring memory, so this library gives them rings that live in user
+ * memory and turns what they queue into sysring blocks:
+ *
+ *   io_uring SQ (user memory) --submit.c/opdef.c--> sysring SQ (kernel)
+ *   io_uring CQ (user memory) <--complete.c------- sysring CQ (kernel)
+ *
+ * Each io_uring SQE in flight has a request record (struct compat_req); its
+ * index is the sysring user_data, and it remembers what the completion must
+ * be turned back into.
+ *
+ * Completions of blocks that ran on sysring's workers arrive while the
+ * program may be in no library call at all, yet liburing programs may spin
+ * on the CQ memory (io_uring_for_each_cqe, io_uring_cq_ready) as the kernel
+ * fills io_uring's CQ by itself.  So a reaper thread per ring waits on the
+ * sysring CQ and moves what arrives into the io_uring CQ.  c->lock
+ * serialises everything that consumes the sysring CQ, submits to the sysring
+ * SQ or touches the request and file tables: the reaper, and every library
+ * call.  Waiters sleep on c->notify_fd, an eventfd the poster signals.
+ */
+#ifndef LIBURING_COMPAT_INTERNAL_H
+#define LIBURING_COMPAT_INTERNAL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/uio.h>
+#include <linux/time_types.h>
+
+#include "liburing.h"
+#include "sysring.h"
+
+/* What the io_uring API allows and sysring can hold. */
+#define COMPAT_MAX_ENTRIES	SYSRING_MAX_ENTRIES
+#define COMPAT_MAX_CQ_ENTRIES	SYSRING_MAX_CQ_ENTRIES
+#define COMPAT_MAX_FILES	(1U << 15)
+#define COMPAT_MAX_BUFS		(1U << 14)
+
+/* Registers: r0 result, r1..r6 syscall arguments, r8.. direct fds. */
+#define COMPAT_REG_RES		0
+#define COMPAT_REG_ARG		1
+#define COMPAT_REG_FD		8	/* first register of a chain's new fds */
+#define COMPAT_CHAIN_FDS	(SYSRING_NR_REGS - COMPAT_REG_FD)
+#define COMPAT_SNAP_REGS	4
+
+/* A fixed-file slot picked for a descriptor that is still being opened. */
+#define COMPAT_FILE_RESERVED	(-2)
+
+/* How an opcode may block: decides inline or worker execution. */
+enum compat_block {
+	COMPAT_NEVER,		/* runs to completion without waiting */
+	COMPAT_NOWAIT,		/* tried non-blocking inline, else on a worker */
+	COMPAT_ALWAYS,		/* waits for an event: always on a worker */
+};
+
+struct compat_req {
+	__u64		user_data;	/* the io_uring SQE's */
+	struct io_uring_sqe sqe;	/* a copy, to run it again blocking */
+	int		next_free;	/* free list link, -1 at the end */
+	bool		in_use;
+	bool		nowait;		/* a non-blocking try: -EAGAIN punts */
+	bool		canceled;	/* an ASYNC_CANCEL or TIMEOUT_REMOVE hit */
+	bool		timeout_done;	/* count-based timeout satisfied */
+	int		direct_slot;	/* fixed-file slot a new fd goes to, or -1 */
+	int		fd_reg;		/* register holding that new fd */
+	unsigned	timeout_target;	/* count-based timeout: CQ seq to reach */
+	struct iovec	iov;		/* READ/WRITE through preadv2/pwritev2 */
+	__s64		off_in, off_out;	/* SPLICE offsets */
+	struct __kernel_timespec ts;	/* TIMEOUT */
+};
+
+/* Completions made up by the library (not run by sysring), in order. */
+struct compat_pending {
+	struct io_uring_cqe *cqes;
+	unsigned head, tail, size;	/* size a power of two */
+};
+
+struct compat_ring {
+	struct sysring	sr;
+	pthread_mutex_t	lock;
+	pthread_t	reaper;
+	bool		reaper_started;
+	bool		stop;		/* under lock: the reaper exits */
+	int		notify_fd;	/* eventfd: CQEs were posted */
+	bool		posted;		/* under lock: notify after this batch */
+	/* io_uring ring indices the inline helpers read and write */
+	unsigned	sq_head, sq_tail, sq_flags, sq_dropped;
+	unsigned	cq_head, cq_tail, cq_flags, cq_overflow;
+	unsigned	sq_mask, sq_entries, cq_mask, cq_entries;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+
+	struct compat_req *reqs;
+	unsigned	nr_reqs;
+	int		free_req;
+	unsigned	inflight;	/* requests sysring still has */
+	unsigned	cq_seq;		/* CQEs posted so far (timeouts count) */
+	unsigned	count_timeouts;	/* TIMEOUTs with a completion count */
+
+	struct compat_pending pending;
+
+	int		*files;		/* registered files: dup'ed fds, -1 empty */
+	unsigned	nr_files;
+	unsigned	alloc_start, alloc_end;	/* IORING_FILE_INDEX_ALLOC range */
+	struct iovec	*bufs;		/* registered buffers */
+	unsigned	nr_bufs;
+	int		eventfd;	/* registered eventfd (a dup), or -1 */
+	bool		eventfd_async;	/* only for completions off workers */
+	bool		in_reaper;	/* under lock: the reaper is posting */
+};
+
+static inline struct compat_ring *compat_ring(const struct io_uring *ring)
+{
+	return ring->sq.ring_ptr;
+}
+
+/* opdef.c */
+struct compat_chain {
+	int	slot_reg[8];	/* fixed-file slot -> register, in this chain */
+	int	slot[8];
+	unsigned nslots;
+	unsigned next_reg;
+};
+
+int compat_prep(struct compat_ring *c, struct compat_req *req,
+		struct sysring_sqe *s, struct compat_chain *chain, bool async);
+enum compat_block compat_op_block(unsigned opcode);
+bool compat_op_supported(unsigned opcode);
+
+/* submit.c */
+int compat_submit_locked(struct compat_ring *c, struct io_uring *ring);
+int compat_submit(struct io_uring *ring);
+int compat_resubmit(struct compat_ring *c, struct compat_req *req);
+struct compat_req *compat_req_get(struct compat_ring *c);
+void compat_req_put(struct compat_ring *c, struct compat_req *req);
+
+/* complete.c; every function but compat_reaper() wants c->lock held */
+void compat_post(struct compat_ring *c, __u64 user_data, __s32 res);
+int compat_reap(struct compat_ring *c);
+void compat_notify(struct compat_ring *c);
+void *compat_reaper(void *arg);
+void compat_reaper_stop(struct compat_ring *c);
+int compat_get_cqe(struct compat_ring *c, struct io_uring_cqe **cqe_ptr,
+		   unsigned wait_nr, const struct __kernel_timespec *ts,
+		   const sigset_t *sigmask);
+void compat_timeouts_check(struct compat_ring *c);
+
+/* register.c */
+int compat_file(struct compat_ring *c, unsigned slot);
+void compat_files_free(struct compat_ring *c);
+void compat_file_install(struct compat_ring *c, unsigned slot, int fd);
+int compat_file_alloc(struct compat_ring *c);
+
+#endif /* LIBURING_COMPAT_INTERNAL_H */

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Completion: sysring CQEs are turned back into io_uring CQEs in the
+ * io_uring CQ that liburing's inline helpers read.  A sysring CQE is only
+ * consumed when the io_uring CQ has room for what it becomes, so a full
+ * io_uring CQ holds completions back in the sysring CQ, whose reservations
+ * in turn hold submissions back (EBUSY): nothing is dropped.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "compat.h"
+
+static bool compat_cq_full(const struct compat_ring *c)
+{
+	return c->cq_tail - c->cq_head >= c->cq_entries;
+}
+
+static void compat_cq_write(struct compat_ring *c, __u64 user_data, __s32 res)
+{
+	struct io_uring_cqe *cqe = &c->cqes[c->cq_tail & c->cq_mask];
+
+	cqe->user_data = user_data;
+	cqe->res = res;
+	cqe->flags = 0;
+	/* Pairs with the acquire in liburing's __io_uring_peek_cqe(). */
+	__atomic_store_n(&c->cq_tail, c->cq_tail + 1, __ATOMIC_RELEASE);
+	c->cq_seq++;
+	c->posted = true;
+	compat_timeouts_check(c);
+}
+
+/* Wake waiters, and the registered eventfd unless the program muted it. */
+void compat_notify(struct compat_ring *c)
+{
+	__u64 one = 1;
+
+	if (!c->posted)
+		return;
+	c->posted = false;
+	if (write(c->notify_fd, &one, sizeof(one)) < 0) {
+		/* only EAGAIN: the counter is already far from zero */
+	}
+	if (c->eventfd >= 0 && (!c->eventfd_async || c->in_reaper) &&
+	    !(__atomic_load_n(&c->cq_flags, __ATOMIC_RELAXED) &
+	      IORING_CQ_EVENTFD_DISABLED) &&
+	    write(c->eventfd, &one, sizeof(one)) < 0) {
+		/* an eventfd at its maximum stays readable: nothing lost */
+	}
+}
+
+static bool compat_pending_flush(struct compat_ring *c)
+{
+	struct compat_pending *p = &c->pending;
+
+	while (p->head != p->tail) {
+		struct io_uring_cqe *cqe = &p->cqes[p->head & (p->size - 1)];
+
+		if (compat_cq_full(c))
+			return false;
+		compat_cq_write(c, cqe->user_data, cqe->res);
+		p->head++;
+	}
+	return true;
+}
+
+/*
+ * Post a completion the library made itself.  When the CQ is full it
+ * waits in order behind the others; the list grows (or, out of memory, the
+ * CQ overflow counter says a completion was lost).
+ */
+void compat_post(struct compat_ring *c, __u64 user_data, __s32 res)
+{
+	struct compat_pending *p = &c->pending;
+
+	if (compat_pending_flush(c) && !compat_cq_full(c)) {
+		compat_cq_write(c, user_data, res);
+		return;
+	}
+	if (p->tail - p->head == p->size) {
+		unsigned size = p->size ? 2 * p->size : 16, i;
+		struct io_uring_cqe *n = malloc(size * sizeof(*n));
+
+		if (!n) {
+			c->cq_overflow++;
+			return;
+		}
+		for (i = 0; i < p->tail - p->head; i++)
+			n[i] = p->cqes[(p->head + i) & (p->size - 1)];
+		free(p->cqes);
+		p->cqes = n;
+		p->tail -= p->head;
+		p->head = 0;
+		p->size = size;
+	}
+	p->cqes[p->tail++ & (p->size - 1)] = (struct io_uring_cqe){
+		.user_data = user_data, .res = res,
+	};
+}
+
+/* End count-based timeouts whose count the CQ has reached. */
+void compat_timeouts_check(struct compat_ring *c)
+{
+	unsigned i;
+
+	if (!c->count_timeouts)
+		return;
+	for (i = 0; i < c->nr_reqs; i++) {
+		struct compat_req *req = &c->reqs[i];
+
+		if (!req->in_use || req->sqe.opcode != IORING_OP_TIMEOUT ||
+		    !req->sqe.off || req->timeout_done ||
+		    (int)(c->cq_seq - req->timeout_target) < 0)
+			continue;
+		req->timeout_done = true;
+		sysring_register_cancel(&c->sr, i, 0);
+	}
+}
+
+static __s32 compat_res(const struct sysring_cqe *scqe)
+{
+	switch (scqe->status) {
+	case SYSRING_STATUS_FAULT:
+		return -EFAULT;
+	case SYSRING_STATUS_CANCELED:
+		return -ECANCELED;
+	default:
+		return (__s32)scqe->res;
+	}
+}
+
+/* A new descriptor for a fixed-file slot: install it, or free the slot. */
+static void compat_direct_done(struct compat_ring *c, struct compat_req *req,
+			       const struct sysring_cqe *scqe)
+{
+	__u64 fd;
+
+	if (scqe->status == SYSRING_STATUS_EXIT &&
+	    !sysring_cqe_reg(scqe, (unsigned)req->fd_reg, &fd))
+		compat_file_install(c, (unsigned)req->direct_slot, (int)fd);
+	else if (c->files[req->direct_slot] == COMPAT_FILE_RESERVED)
+		c->files[req->direct_slot] = -1;
+}
+
+/* Returns true when the request was run again instead of completing. */
+static bool compat_complete(struct compat_ring *c,
+			    const struct sysring_cqe *scqe)
+{
+	struct compat_req *req;
+	__s32 res = compat_res(scqe);
+	__u64 user_data;
+
+	if (scqe->user_data >= c->nr_reqs)
+		return false;
+	req = &c->reqs[scqe->user_data];
+	c->inflight--;
+	if (req->nowait && (res == -EAGAIN || res == -EOPNOTSUPP) &&
+	    !compat_resubmit(c, req))
+		return true;
+	if (req->direct_slot >= 0)
+		compat_direct_done(c, req, scqe);
+	if (req->sqe.opcode == IORING_OP_TIMEOUT) {
+		if (req->sqe.off)
+			c->count_timeouts--;
+		if (req->timeout_done)
+			res = 0;
+		else if (res == -EINTR)
+			res = -ECANCELED;
+	}
+	user_data = req->user_data;
+	if (!((req->sqe.flags & IOSQE_CQE_SKIP_SUCCESS) && res >= 0)) {
+		compat_req_put(c, req);
+		compat_post(c, user_data, res);
+	} else {
+		compat_req_put(c, req);
+	}
+	return false;
+}
+
+/* Move what sysring completed into the io_uring CQ; returns how many. */
+int compat_reap(struct compat_ring *c)
+{
+	struct sysring_cqe *scqe;
+	bool resubmit = false;
+	unsigned before = c->cq_tail;
+
+	while (compat_pending_flush(c) && !compat_cq_full(c) &&
+	       !sysring_peek_cqe(&c->sr, &scqe)) {
+		resubmit |= compat_complete(c, scqe);
+		sysring_cqe_seen(&c->sr, scqe);
+	}
+	if (resubmit)
+		sysring_submit(&c->sr);
+	compat_notify(c);
+	return (int)(c->cq_tail - before);
+}
+
+/*
+ * The reaper: wait for sysring completions and move them into the io_uring
+ * CQ.  When that CQ is full the program frees room without a library call
+ * (io_uring_cqe_seen only moves the head), so look again a little later.
+ * It wakes at least once a second to notice c->stop.
+ */
+void *compat_reaper(void *arg)
+{
+	const struct timespec slice = { .tv_sec = 1 };
+	struct compat_ring *c = arg;
+	struct sysring_cqe *scqe;
+	sigset_t all;
+	bool full;
+
+	/* Signals are for the program's threads, as with io_uring. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		sysring_wait_cqe_timeout(&c->sr, &scqe, &slice);
+		pthread_mutex_lock(&c->lock);
+		if (c->stop) {
+			pthread_mutex_unlock(&c->lock);
+			return NULL;
+		}
+		c->in_reaper = true;
+		compat_reap(c);
+		c->in_reaper = false;
+		full = sysring_cq_ready(&c->sr) && compat_cq_full(c);
+		pthread_mutex_unlock(&c->lock);
+		if (full)
+			usleep(1000);
+	}
+}
+
+/*
+ * Stop the reaper: cancel what runs on workers, and post a block of our
+ * own so that its wait ends now rather than at the next tick.
+ */
+void compat_reaper_stop(struct compat_ring *c)
+{
+	struct sysring_sqe *s;
+
+	if (!c->reaper_started)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stop = true;
+	sysring_register_cancel(&c->sr, 0,
+				SYSRING_CANCEL_ANY | SYSRING_CANCEL_ALL);
+	s = sysring_get_sqe(&c->sr);
+	if (s) {
+		sysring_prep_nop(s);
+		sysring_sqe_set_data64(s, ~0ULL);
+		sysring_submit(&c->sr);
+	}
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->reaper, NULL);
+	c->reaper_started = false;
+}
+
+/* Sleep until something is posted, @left passes (0) or a signal (-EINTR). */
+static int compat_sleep(struct compat_ring *c, const struct timespec *left,
+			const sigset_t *sigmask)
+{
+	struct pollfd pfd = { .fd = c->notify_fd, .events = POLLIN };
+	__u64 cnt;
+	int ret;
+
+	ret = ppoll(&pfd, 1, left, sigmask);
+	if (ret < 0)
+		return -errno;
+	if (ret && read(c->notify_fd, &cnt, sizeof(cnt)) < 0) {
+		/* EAGAIN: another waiter took it; look at the CQ anyway */
+	}
+	return 0;
+}
+
+static void ts_add(struct timespec *t, const struct __kernel_timespec *d)
+{
+	t->tv_sec += d->tv_sec;
+	t->tv_nsec += d->tv_nsec;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Time left until @deadline (CLOCK_MONOTONIC), or false when it passed. */
+static bool ts_left(const struct timespec *deadline, struct timespec *left)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left->tv_sec = deadline->tv_sec - now.tv_sec;
+	left->tv_nsec = deadline->tv_nsec - now.tv_nsec;
+	if (left->tv_nsec < 0) {
+		left->tv_sec--;
+		left->tv_nsec += 1000000000L;
+	}
+	return left->tv_sec >= 0;
+}
+
+/*
+ * Wait for @wait_nr io_uring CQEs (at most a CQ's worth), until @ts passes
+ * (-ETIME) or a signal comes (-EINTR); @sigmask is in force while it
+ * sleeps, as with io_uring_enter.  Called with c->lock held.
+ */
+static int compat_get_cqe_locked(struct compat_ring *c,
+				 struct io_uring_cqe **cqe_ptr,
+				 unsigned wait_nr,
+				 const struct __kernel_timespec *ts,
+				 const sigset_t *sigmask)
+{
+	struct timespec deadline, left;
+	int ret;
+
+	if (ts) {
+		if (ts->tv_sec < 0 || ts->tv_nsec < 0 ||
+		    ts->tv_nsec >= 1000000000L)
+			return -EINVAL;
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		ts_add(&deadline, ts);
+	}
+	if (wait_nr > c->cq_entries)
+		wait_nr = c->cq_entries;
+	for (;;) {
+		unsigned avail;
+
+		compat_reap(c);
+		avail = c->cq_tail - c->cq_head;
+		if (avail && avail >= wait_nr) {
+			*cqe_ptr = &c->cqes[c->cq_head & c->cq_mask];
+			return 0;
+		}
+		*cqe_ptr = NULL;
+		if (!wait_nr)
+			return -EAGAIN;
+		if (ts && !ts_left(&deadline, &left))
+			return -ETIME;
+		pthread_mutex_unlock(&c->lock);
+		ret = compat_sleep(c, ts ? &left : NULL, sigmask);
+		pthread_mutex_lock(&c->lock);
+		if (ret)
+			return ret;
+	}
+}
+
+int compat_get_cqe(struct compat_ring *c, struct io_uring_cqe **cqe_ptr,
+		   unsigned wait_nr, const struct __kernel_timespec *ts,
+		   const sigset_t *sigmask)
+{
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	ret = compat_get_cqe_locked(c, cqe_ptr, wait_nr, ts, sigmask);
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned submit, unsigned wait_nr, sigset_t *sigmask)
+{
+	int ret;
+
+	if (submit) {
+		ret = compat_submit(ring);
+		if (ret < 0 && ret != -EBUSY)
+			return ret;
+	}
+	return compat_get_cqe(compat_ring(ring), cqe_ptr, wait_nr, NULL,
+			      sigmask);
+}
+
+int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned wait_nr, struct __kernel_timespec *ts,
+		       sigset_t *sigmask)
+{
+	return compat_get_cqe(compat_ring(ring), cqe_ptr, wait_nr, ts, sigmask);
+}
+
+int io_uring_wait_cqe_timeout(struct io_uring *ring,
+			      struct io_uring_cqe **cqe_ptr,
+			      struct __kernel_timespec *ts)
+{
+	return compat_get_cqe(compat_ring(ring), cqe_ptr, 1, ts, NULL);
+}
+
+int io_uring_submit_and_wait_timeout(struct io_uring *ring,
+				     struct io_uring_cqe **cqe_ptr,
+				     unsigned wait_nr,
+				     struct __kernel_timespec *ts,
+				     sigset_t *sigmask)
+{
+	int submitted, ret;
+
+	submitted = compat_submit(ring);
+	if (submitted < 0 && submitted != -EBUSY)
+		return submitted;
+	ret = compat_get_cqe(compat_ring(ring), cqe_ptr, wait_nr, ts, sigmask);
+	if (ret < 0)
+		return ret;
+	return submitted < 0 ? 0 : submitted;
+}
+
+unsigned io_uring_peek_batch_cqe(struct io_uring *ring,
+				 struct io_uring_cqe **cqes, unsigned count)
+{
+	struct compat_ring *c = compat_ring(ring);
+	unsigned ready, i;
+
+	pthread_mutex_lock(&c->lock);
+	compat_reap(c);
+	ready = c->cq_tail - c->cq_head;
+	if (count > ready)
+		count = ready;
+	for (i = 0; i < count; i++)
+		cqes[i] = &c->cqes[(c->cq_head + i) & c->cq_mask];
+	pthread_mutex_unlock(&c->lock);
+	return count;
+}

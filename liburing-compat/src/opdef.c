@@ -1,0 +1,676 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One io_uring opcode -> one sysring block.  The table is indexed by
+ * opcode; an opcode without an entry is unsupported (-EINVAL, and probed as
+ * such).  Most entries are one SYS instruction with the SQE's fields as its
+ * arguments: r1..r6 hold the arguments, r0 the result, and a descriptor
+ * that an earlier block of the same chain opened into a fixed-file slot is
+ * taken from the register that block left it in.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "compat.h"
+#include "sysring_insn.h"
+
+/* Everything one prep builds before it becomes the sysring SQE. */
+struct prep {
+	struct compat_ring *c;
+	struct compat_req *req;
+	const struct io_uring_sqe *sqe;
+	struct compat_chain *chain;
+	bool async;		/* runs on a worker: blocking variants */
+	__u64 args[SYSRING_SQE_REGS];
+	unsigned nargs;
+	int arg_reg[SYSRING_SQE_REGS];	/* arg i from a register, or -1 */
+	struct sysring_insn body[SYSRING_SQE_INSNS];
+	unsigned nbody;
+	unsigned dst;		/* register the syscall result goes to */
+	unsigned budget;
+	bool stream;		/* offset arg 3 is ignored on a stream */
+};
+
+struct compat_op {
+	enum compat_block block;
+	int (*prep)(struct prep *p);
+};
+
+static void prep_sys(struct prep *p, unsigned nr, unsigned nargs)
+{
+	p->nargs = nargs;
+	p->body[p->nbody++] = SR_SYS(p->dst, nr, 1, nargs);
+}
+
+/*
+ * The descriptor argument @i: the SQE's fd, or with IOSQE_FIXED_FILE the
+ * registered file in slot @fd, or the register of the chain's block that
+ * opens into that slot.
+ */
+static int prep_fd(struct prep *p, unsigned i, int fd, bool fixed)
+{
+	unsigned k;
+
+	if (!fixed) {
+		p->args[i] = (__u64)(__s64)fd;
+		return 0;
+	}
+	for (k = 0; k < p->chain->nslots; k++) {
+		if (p->chain->slot[k] == fd) {
+			p->arg_reg[i] = p->chain->slot_reg[k];
+			return 0;
+		}
+	}
+	fd = compat_file(p->c, (unsigned)fd);
+	if (fd < 0)
+		return fd;
+	p->args[i] = (__u64)fd;
+	return 0;
+}
+
+static int prep_sqe_fd(struct prep *p, unsigned i)
+{
+	return prep_fd(p, i, p->sqe->fd, p->sqe->flags & IOSQE_FIXED_FILE);
+}
+
+/*
+ * An opcode that creates a descriptor: with file_index set the new fd goes
+ * to a fixed-file slot (IORING_FILE_INDEX_ALLOC: the library picks one and
+ * the CQE says which), and res is 0 or the slot, as io_uring's direct
+ * descriptors.  The fd lands in a register that later blocks of the chain
+ * and the CQE's snapshot read.
+ */
+static int prep_direct(struct prep *p)
+{
+	__u32 index = p->sqe->file_index;
+	struct compat_chain *ch = p->chain;
+	int slot;
+
+	if (!index)
+		return 0;
+	if (index == IORING_FILE_INDEX_ALLOC) {
+		slot = compat_file_alloc(p->c);
+		if (slot < 0)
+			return slot;
+	} else {
+		slot = (int)index - 1;
+		if (!p->c->files || (unsigned)slot >= p->c->nr_files)
+			return -EINVAL;
+	}
+	if (ch->nslots == sizeof(ch->slot) / sizeof(ch->slot[0]) ||
+	    ch->next_reg >= COMPAT_CHAIN_FDS)
+		return -EINVAL;
+	p->dst = COMPAT_REG_FD + ch->next_reg++;
+	ch->slot[ch->nslots] = slot;
+	ch->slot_reg[ch->nslots++] = (int)p->dst;
+	p->req->direct_slot = slot;
+	p->req->fd_reg = (int)p->dst;
+	p->body[p->nbody++] = SR_MOV_K(COMPAT_REG_RES,
+		index == IORING_FILE_INDEX_ALLOC ? slot : 0);
+	return 0;
+}
+
+static int prep_nop(struct prep *p)
+{
+	p->body[p->nbody++] = SR_MOV_K(COMPAT_REG_RES, 0);
+	return 0;
+}
+
+/* Registered buffers: the range must lie inside buffer buf_index. */
+static int check_fixed_buf(struct prep *p)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+	const struct iovec *b;
+	__u64 start, end;
+
+	if (sqe->buf_index >= p->c->nr_bufs)
+		return -EFAULT;
+	b = &p->c->bufs[sqe->buf_index];
+	start = (__u64)(unsigned long)b->iov_base;
+	end = start + b->iov_len;
+	if (sqe->addr < start || sqe->addr + sqe->len > end ||
+	    sqe->addr + sqe->len < sqe->addr)
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * READ/WRITE and their vectored and fixed forms, all through
+ * preadv2/pwritev2 (offset -1: the file position, as io_uring).  The
+ * inline try adds RWF_NOWAIT; -EAGAIN then runs it again on a worker.
+ */
+static int prep_rw(struct prep *p, unsigned nr, bool vectored, bool fixed)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+	struct compat_req *req = p->req;
+	int ret;
+
+	if (fixed) {
+		ret = check_fixed_buf(p);
+		if (ret)
+			return ret;
+	}
+	ret = prep_sqe_fd(p, 0);
+	if (ret)
+		return ret;
+	if (vectored) {
+		p->args[1] = sqe->addr;
+		p->args[2] = sqe->len;
+	} else {
+		req->iov.iov_base = (void *)(unsigned long)sqe->addr;
+		req->iov.iov_len = sqe->len;
+		p->args[1] = (__u64)(unsigned long)&req->iov;
+		p->args[2] = 1;
+	}
+	p->args[3] = sqe->off;
+	p->args[4] = 0;
+	p->args[5] = (__u32)sqe->rw_flags | (p->async ? 0 : RWF_NOWAIT);
+	prep_sys(p, nr, 6);
+	p->stream = true;
+	return 0;
+}
+
+static int prep_read(struct prep *p)
+{
+	return prep_rw(p, __NR_preadv2, false, false);
+}
+
+static int prep_write(struct prep *p)
+{
+	return prep_rw(p, __NR_pwritev2, false, false);
+}
+
+static int prep_readv(struct prep *p)
+{
+	return prep_rw(p, __NR_preadv2, true, false);
+}
+
+static int prep_writev(struct prep *p)
+{
+	return prep_rw(p, __NR_pwritev2, true, false);
+}
+
+static int prep_read_fixed(struct prep *p)
+{
+	return prep_rw(p, __NR_preadv2, false, true);
+}
+
+static int prep_write_fixed(struct prep *p)
+{
+	return prep_rw(p, __NR_pwritev2, false, true);
+}
+
+static int prep_fsync(struct prep *p)
+{
+	if (p->sqe->fsync_flags & ~IORING_FSYNC_DATASYNC)
+		return -EINVAL;
+	prep_sys(p, p->sqe->fsync_flags ? __NR_fdatasync : __NR_fsync, 1);
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_sync_file_range(struct prep *p)
+{
+	p->args[1] = p->sqe->off;
+	p->args[2] = p->sqe->len;
+	p->args[3] = p->sqe->sync_range_flags;
+	prep_sys(p, __NR_sync_file_range, 4);
+	return prep_sqe_fd(p, 0);
+}
+
+/*
+ * POLL_ADD: WAIT returns 0 when its timeout passes, so the block waits
+ * again until an event comes (or a cancel stops it): one-shot poll.
+ */
+static int prep_poll_add(struct prep *p)
+{
+	__u32 events = p->sqe->poll32_events;
+
+	if (p->sqe->len || (events & ~(SYSRING_WAIT_EVENTS | POLLERR | POLLHUP)))
+		return -EINVAL;
+	events &= SYSRING_WAIT_EVENTS;
+	p->args[1] = SYSRING_TIMEOUT_MAX_NS;
+	p->nargs = 2;
+	p->body[p->nbody++] = SR_WAIT(COMPAT_REG_RES, 1,
+							    events, 0);
+	p->body[p->nbody++] = SR_JMP_K(JEQ, COMPAT_REG_RES,
+							     0, -2);
+	p->budget = SYSRING_MAX_BUDGET;
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_msg(struct prep *p, unsigned nr)
+{
+	if (p->sqe->ioprio)
+		return -EINVAL;
+	p->args[1] = p->sqe->addr;
+	p->args[2] = p->sqe->msg_flags | (p->async ? 0 : MSG_DONTWAIT);
+	prep_sys(p, nr, 3);
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_sendmsg(struct prep *p)
+{
+	return prep_msg(p, __NR_sendmsg);
+}
+
+static int prep_recvmsg(struct prep *p)
+{
+	return prep_msg(p, __NR_recvmsg);
+}
+
+static int prep_sendrecv(struct prep *p, unsigned nr)
+{
+	if (p->sqe->ioprio)
+		return -EINVAL;
+	p->args[1] = p->sqe->addr;
+	p->args[2] = p->sqe->len;
+	p->args[3] = p->sqe->msg_flags | (p->async ? 0 : MSG_DONTWAIT);
+	p->args[4] = 0;
+	p->args[5] = 0;
+	prep_sys(p, nr, 6);
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_send(struct prep *p)
+{
+	return prep_sendrecv(p, __NR_sendto);
+}
+
+static int prep_recv(struct prep *p)
+{
+	return prep_sendrecv(p, __NR_recvfrom);
+}
+
+/*
+ * TIMEOUT: clock_nanosleep on a worker, then -ETIME.  A count-based timeout
+ * (off > 0) is also ended by the completion side once that many CQEs have
+ * been posted after it, and then completes with 0.
+ */
+static int prep_timeout(struct prep *p)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+	struct compat_req *req = p->req;
+	__u32 flags = sqe->timeout_flags;
+	clockid_t clock = CLOCK_MONOTONIC;
+
+	if (sqe->len != 1 || sqe->fd != -1 || sqe->buf_index ||
+	    (flags & ~(IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK)) ||
+	    (flags & IORING_TIMEOUT_CLOCK_MASK) == IORING_TIMEOUT_CLOCK_MASK)
+		return -EINVAL;
+	if (flags & IORING_TIMEOUT_BOOTTIME)
+		clock = CLOCK_BOOTTIME;
+	else if (flags & IORING_TIMEOUT_REALTIME)
+		clock = CLOCK_REALTIME;
+	req->ts = *(const struct __kernel_timespec *)(unsigned long)sqe->addr;
+	if (req->ts.tv_sec < 0 || req->ts.tv_nsec < 0 ||
+	    req->ts.tv_nsec >= 1000000000L)
+		return -EINVAL;
+	if (sqe->off) {
+		req->timeout_target = p->c->cq_seq + (unsigned)sqe->off;
+		p->c->count_timeouts++;
+	}
+	p->args[0] = (__u64)clock;
+	p->args[1] = flags & IORING_TIMEOUT_ABS ? TIMER_ABSTIME : 0;
+	p->args[2] = (__u64)(unsigned long)&req->ts;
+	p->args[3] = 0;
+	prep_sys(p, __NR_clock_nanosleep, 4);
+	p->body[p->nbody++] = SR_MOV_K(COMPAT_REG_RES,
+							     -ETIME);
+	return 0;
+}
+
+static int prep_accept(struct prep *p)
+{
+	__u32 flags = p->sqe->accept_flags;
+	int ret;
+
+	if (p->sqe->ioprio || p->sqe->len || p->sqe->buf_index)
+		return -EINVAL;
+	if (p->sqe->file_index)
+		flags |= SOCK_CLOEXEC;
+	p->args[1] = p->sqe->addr;
+	p->args[2] = p->sqe->addr2;
+	p->args[3] = flags;
+	ret = prep_direct(p);
+	if (ret)
+		return ret;
+	prep_sys(p, __NR_accept4, 4);
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_connect(struct prep *p)
+{
+	p->args[1] = p->sqe->addr;
+	p->args[2] = p->sqe->off;
+	prep_sys(p, __NR_connect, 3);
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_fallocate(struct prep *p)
+{
+	p->args[1] = p->sqe->len;	/* mode */
+	p->args[2] = p->sqe->off;
+	p->args[3] = p->sqe->addr;	/* length */
+	prep_sys(p, __NR_fallocate, 4);
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_open(struct prep *p, bool two)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+	int ret;
+
+	if (sqe->flags & IOSQE_FIXED_FILE)
+		return -EINVAL;
+	p->args[0] = (__u64)(__s64)sqe->fd;
+	p->args[1] = sqe->addr;
+	if (two) {
+		p->args[2] = sqe->off;	/* struct open_how * */
+		p->args[3] = sqe->len;
+	} else {
+		p->args[2] = sqe->open_flags | (sqe->file_index ? O_CLOEXEC : 0);
+		p->args[3] = sqe->len;
+	}
+	ret = prep_direct(p);
+	if (ret)
+		return ret;
+	prep_sys(p, two ? __NR_openat2 : __NR_openat, 4);
+	return 0;
+}
+
+static int prep_openat(struct prep *p)
+{
+	return prep_open(p, false);
+}
+
+static int prep_openat2(struct prep *p)
+{
+	return prep_open(p, true);
+}
+
+static int prep_close(struct prep *p)
+{
+	if (p->sqe->flags & IOSQE_FIXED_FILE || p->sqe->off || p->sqe->addr ||
+	    p->sqe->len || p->sqe->rw_flags)
+		return -EINVAL;
+	prep_sys(p, __NR_close, 1);
+	return prep_fd(p, 0, p->sqe->fd, false);
+}
+
+static int prep_statx(struct prep *p)
+{
+	if (p->sqe->flags & IOSQE_FIXED_FILE)
+		return -EINVAL;
+	p->args[0] = (__u64)(__s64)p->sqe->fd;
+	p->args[1] = p->sqe->addr;
+	p->args[2] = p->sqe->statx_flags;
+	p->args[3] = p->sqe->len;
+	p->args[4] = p->sqe->off;	/* struct statx * */
+	prep_sys(p, __NR_statx, 5);
+	return 0;
+}
+
+static int prep_fadvise(struct prep *p)
+{
+	p->args[1] = p->sqe->off;
+	p->args[2] = p->sqe->len;
+	p->args[3] = p->sqe->fadvise_advice;
+	prep_sys(p, __NR_fadvise64, 4);
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_madvise(struct prep *p)
+{
+	p->args[0] = p->sqe->addr;
+	p->args[1] = p->sqe->len;
+	p->args[2] = p->sqe->fadvise_advice;
+	prep_sys(p, __NR_madvise, 3);
+	return 0;
+}
+
+static int prep_epoll_ctl(struct prep *p)
+{
+	p->args[1] = p->sqe->len;	/* op */
+	p->args[2] = p->sqe->off;	/* fd */
+	p->args[3] = p->sqe->addr;	/* struct epoll_event * */
+	prep_sys(p, __NR_epoll_ctl, 4);
+	return prep_sqe_fd(p, 0);
+}
+
+#define COMPAT_SPLICE_F_FD_IN_FIXED	(1U << 31)
+
+/* SPLICE/TEE: the input descriptor may be a fixed file on its own. */
+static int prep_splice_in(struct prep *p, unsigned i)
+{
+	return prep_fd(p, i, p->sqe->splice_fd_in,
+		       p->sqe->splice_flags & COMPAT_SPLICE_F_FD_IN_FIXED);
+}
+
+static int prep_splice(struct prep *p)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+	struct compat_req *req = p->req;
+	int ret;
+
+	req->off_in = (__s64)sqe->splice_off_in;
+	req->off_out = (__s64)sqe->off;
+	p->args[1] = req->off_in == -1 ? 0 : (__u64)(unsigned long)&req->off_in;
+	p->args[3] = req->off_out == -1 ? 0 : (__u64)(unsigned long)&req->off_out;
+	p->args[4] = sqe->len;
+	p->args[5] = sqe->splice_flags & ~COMPAT_SPLICE_F_FD_IN_FIXED;
+	prep_sys(p, __NR_splice, 6);
+	ret = prep_splice_in(p, 0);
+	return ret ? ret : prep_sqe_fd(p, 2);
+}
+
+static int prep_tee(struct prep *p)
+{
+	int ret;
+
+	if (p->sqe->splice_off_in || p->sqe->off)
+		return -EINVAL;
+	p->args[2] = p->sqe->len;
+	p->args[3] = p->sqe->splice_flags & ~COMPAT_SPLICE_F_FD_IN_FIXED;
+	prep_sys(p, __NR_tee, 4);
+	ret = prep_splice_in(p, 0);
+	return ret ? ret : prep_sqe_fd(p, 1);
+}
+
+static int prep_shutdown(struct prep *p)
+{
+	p->args[1] = p->sqe->len;
+	prep_sys(p, __NR_shutdown, 2);
+	return prep_sqe_fd(p, 0);
+}
+
+static int prep_renameat(struct prep *p)
+{
+	p->args[0] = (__u64)(__s64)p->sqe->fd;
+	p->args[1] = p->sqe->addr;
+	p->args[2] = (__u64)(__s64)(__s32)p->sqe->len;
+	p->args[3] = p->sqe->addr2;
+	p->args[4] = p->sqe->rename_flags;
+	prep_sys(p, __NR_renameat2, 5);
+	return 0;
+}
+
+static int prep_unlinkat(struct prep *p)
+{
+	p->args[0] = (__u64)(__s64)p->sqe->fd;
+	p->args[1] = p->sqe->addr;
+	p->args[2] = p->sqe->unlink_flags;
+	prep_sys(p, __NR_unlinkat, 3);
+	return 0;
+}
+
+static int prep_mkdirat(struct prep *p)
+{
+	p->args[0] = (__u64)(__s64)p->sqe->fd;
+	p->args[1] = p->sqe->addr;
+	p->args[2] = p->sqe->len;
+	prep_sys(p, __NR_mkdirat, 3);
+	return 0;
+}
+
+static int prep_symlinkat(struct prep *p)
+{
+	p->args[0] = p->sqe->addr;
+	p->args[1] = (__u64)(__s64)p->sqe->fd;
+	p->args[2] = p->sqe->addr2;
+	prep_sys(p, __NR_symlinkat, 3);
+	return 0;
+}
+
+static int prep_linkat(struct prep *p)
+{
+	p->args[0] = (__u64)(__s64)p->sqe->fd;
+	p->args[1] = p->sqe->addr;
+	p->args[2] = (__u64)(__s64)(__s32)p->sqe->len;
+	p->args[3] = p->sqe->addr2;
+	p->args[4] = p->sqe->hardlink_flags;
+	prep_sys(p, __NR_linkat, 5);
+	return 0;
+}
+
+static int prep_socket(struct prep *p)
+{
+	int ret;
+
+	if (p->sqe->rw_flags)
+		return -EINVAL;
+	p->args[0] = (__u64)(__s64)p->sqe->fd;	/* domain */
+	p->args[1] = p->sqe->off | (p->sqe->file_index ? SOCK_CLOEXEC : 0);
+	p->args[2] = p->sqe->len;		/* protocol */
+	ret = prep_direct(p);
+	if (ret)
+		return ret;
+	prep_sys(p, __NR_socket, 3);
+	return 0;
+}
+
+static const struct compat_op compat_ops[IORING_OP_LAST] = {
+	[IORING_OP_NOP]		= { COMPAT_NEVER,  prep_nop },
+	[IORING_OP_READV]	= { COMPAT_NOWAIT, prep_readv },
+	[IORING_OP_WRITEV]	= { COMPAT_NOWAIT, prep_writev },
+	[IORING_OP_FSYNC]	= { COMPAT_NEVER,  prep_fsync },
+	[IORING_OP_READ_FIXED]	= { COMPAT_NOWAIT, prep_read_fixed },
+	[IORING_OP_WRITE_FIXED]	= { COMPAT_NOWAIT, prep_write_fixed },
+	[IORING_OP_POLL_ADD]	= { COMPAT_ALWAYS, prep_poll_add },
+	[IORING_OP_SYNC_FILE_RANGE] = { COMPAT_NEVER, prep_sync_file_range },
+	[IORING_OP_SENDMSG]	= { COMPAT_NOWAIT, prep_sendmsg },
+	[IORING_OP_RECVMSG]	= { COMPAT_NOWAIT, prep_recvmsg },
+	[IORING_OP_TIMEOUT]	= { COMPAT_ALWAYS, prep_timeout },
+	[IORING_OP_ACCEPT]	= { COMPAT_ALWAYS, prep_accept },
+	[IORING_OP_CONNECT]	= { COMPAT_ALWAYS, prep_connect },
+	[IORING_OP_FALLOCATE]	= { COMPAT_NEVER,  prep_fallocate },
+	[IORING_OP_OPENAT]	= { COMPAT_NEVER,  prep_openat },
+	[IORING_OP_CLOSE]	= { COMPAT_NEVER,  prep_close },
+	[IORING_OP_STATX]	= { COMPAT_NEVER,  prep_statx },
+	[IORING_OP_READ]	= { COMPAT_NOWAIT, prep_read },
+	[IORING_OP_WRITE]	= { COMPAT_NOWAIT, prep_write },
+	[IORING_OP_FADVISE]	= { COMPAT_NEVER,  prep_fadvise },
+	[IORING_OP_MADVISE]	= { COMPAT_NEVER,  prep_madvise },
+	[IORING_OP_SEND]	= { COMPAT_NOWAIT, prep_send },
+	[IORING_OP_RECV]	= { COMPAT_NOWAIT, prep_recv },
+	[IORING_OP_OPENAT2]	= { COMPAT_NEVER,  prep_openat2 },
+	[IORING_OP_EPOLL_CTL]	= { COMPAT_NEVER,  prep_epoll_ctl },
+	[IORING_OP_SPLICE]	= { COMPAT_ALWAYS, prep_splice },
+	[IORING_OP_TEE]		= { COMPAT_ALWAYS, prep_tee },
+	[IORING_OP_SHUTDOWN]	= { COMPAT_NEVER,  prep_shutdown },
+	[IORING_OP_RENAMEAT]	= { COMPAT_NEVER,  prep_renameat },
+	[IORING_OP_UNLINKAT]	= { COMPAT_NEVER,  prep_unlinkat },
+	[IORING_OP_MKDIRAT]	= { COMPAT_NEVER,  prep_mkdirat },
+	[IORING_OP_SYMLINKAT]	= { COMPAT_NEVER,  prep_symlinkat },
+	[IORING_OP_LINKAT]	= { COMPAT_NEVER,  prep_linkat },
+	[IORING_OP_SOCKET]	= { COMPAT_NEVER,  prep_socket },
+};
+
+/* Opcodes the library completes itself (see compat_op_library). */
+static bool compat_op_is_library(unsigned opcode)
+{
+	return opcode == IORING_OP_ASYNC_CANCEL ||
+	       opcode == IORING_OP_POLL_REMOVE ||
+	       opcode == IORING_OP_TIMEOUT_REMOVE ||
+	       opcode == IORING_OP_FILES_UPDATE;
+}
+
+bool compat_op_supported(unsigned opcode)
+{
+	return (opcode < IORING_OP_LAST && compat_ops[opcode].prep) ||
+	       compat_op_is_library(opcode);
+}
+
+enum compat_block compat_op_block(unsigned opcode)
+{
+	return opcode < IORING_OP_LAST ? compat_ops[opcode].block : COMPAT_NEVER;
+}
+
+#define COMPAT_SQE_FLAGS	(IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | \
+				 IOSQE_IO_LINK | IOSQE_IO_HARDLINK | \
+				 IOSQE_ASYNC | IOSQE_CQE_SKIP_SUCCESS)
+
+/*
+ * io_uring ignores the offset of a read or write on a stream (pipe,
+ * socket), where preadv2/pwritev2 fail with ESPIPE unless it is -1: try
+ * once keeping the error, and on ESPIPE go on at the file position.  A
+ * failure is then met again without KEEPERR, so it still ends the block
+ * with an error (which breaks a LINK), and a retry that succeeds is as
+ * good as the first try.
+ */
+static unsigned prep_stream_rw(const struct prep *p, struct sysring_insn *insns)
+{
+	const struct sysring_insn *sys = &p->body[0];
+
+	insns[0] = SR_SYS_KEEPERR(sys->dst, sys->imm, COMPAT_REG_ARG, p->nargs);
+	insns[1] = SR_JMP_K(JNE, COMPAT_REG_RES, -ESPIPE, 1);
+	insns[2] = SR_MOV_K(COMPAT_REG_ARG + 3, -1);
+	insns[3] = SR_JMP_K(JSGE, COMPAT_REG_RES, 0, 1);
+	insns[4] = *sys;
+	return 5;
+}
+
+/* Fill @s (zeroed) from the request's SQE copy. */
+int compat_prep(struct compat_ring *c, struct compat_req *req,
+		struct sysring_sqe *s, struct compat_chain *chain, bool async)
+{
+	struct sysring_insn insns[SYSRING_SQE_INSNS];
+	struct prep p = {
+		.c = c, .req = req, .sqe = &req->sqe, .chain = chain,
+		.async = async, .dst = COMPAT_REG_RES,
+	};
+	const struct compat_op *op;
+	unsigned i, n = 0;
+	int ret;
+
+	if (req->sqe.opcode >= IORING_OP_LAST ||
+	    !compat_ops[req->sqe.opcode].prep ||
+	    (req->sqe.flags & ~COMPAT_SQE_FLAGS) || req->sqe.personality)
+		return -EINVAL;
+	op = &compat_ops[req->sqe.opcode];
+	for (i = 0; i < SYSRING_SQE_REGS; i++)
+		p.arg_reg[i] = -1;
+	ret = op->prep(&p);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < p.nargs; i++)
+		if (p.arg_reg[i] >= 0)
+			insns[n++] = SR_MOV(COMPAT_REG_ARG + i, p.arg_reg[i]);
+	if (p.stream && !n) {
+		n = prep_stream_rw(&p, insns);
+	} else {
+		if (n + p.nbody + 1 > SYSRING_SQE_INSNS)
+			return -EINVAL;
+		memcpy(&insns[n], p.body, p.nbody * sizeof(*insns));
+		n += p.nbody;
+	}
+	insns[n++] = SR_EXIT(COMPAT_REG_RES);
+	sysring_prep_insns(s, insns, n);
+	sysring_sqe_set_regs(s, COMPAT_REG_ARG, p.args, p.nargs);
+	sysring_sqe_set_snap(s, req->fd_reg >= 0 ? (unsigned)req->fd_reg : 0);
+	sysring_sqe_set_budget(s, p.budget);
+	req->nowait = !async && op->block == COMPAT_NOWAIT;
+	return 0;
+}

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Submission: the SQEs liburing's inline helpers queued in the io_uring SQ
+ * are taken chain by chain (IOSQE_IO_LINK/IO_HARDLINK), turned into sysring
+ * blocks of one chain, and submitted with sysring_submit().  A chain runs
+ * inline in sysring_enter when none of its operations can wait for an event;
+ * otherwise it runs on the ring's workers (SYSRING_SQE_ASYNC).  A single
+ * read, write, send or receive is first tried inline without blocking and
+ * run again on a worker when that would block, as io_uring does.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+
+#include "compat.h"
+
+struct compat_req *compat_req_get(struct compat_ring *c)
+{
+	struct compat_req *req;
+
+	if (c->free_req < 0)
+		return NULL;
+	req = &c->reqs[c->free_req];
+	c->free_req = req->next_free;
+	memset(req, 0, sizeof(*req));
+	req->in_use = true;
+	req->direct_slot = -1;
+	req->fd_reg = -1;
+	return req;
+}
+
+void compat_req_put(struct compat_ring *c, struct compat_req *req)
+{
+	req->in_use = false;
+	req->next_free = c->free_req;
+	c->free_req = (int)(req - c->reqs);
+}
+
+static __u16 compat_sqe_flags(__u8 flags, bool async)
+{
+	__u16 f = 0;
+
+	if (flags & IOSQE_IO_HARDLINK)
+		f |= SYSRING_SQE_HARDLINK;
+	else if (flags & IOSQE_IO_LINK)
+		f |= SYSRING_SQE_LINK;
+	if (flags & IOSQE_IO_DRAIN)
+		f |= SYSRING_SQE_DRAIN;
+	if (async)
+		f |= SYSRING_SQE_ASYNC;
+	return f;
+}
+
+/* Cancel every request whose io_uring user_data is @user_data. */
+static int compat_cancel(struct compat_ring *c, __u64 user_data, bool all,
+			 bool any, unsigned opcode)
+{
+	unsigned i;
+	int found = 0, ret;
+
+	for (i = 0; i < c->nr_reqs; i++) {
+		struct compat_req *req = &c->reqs[i];
+
+		if (!req->in_use || req->canceled)
+			continue;
+		if (!any && req->user_data != user_data)
+			continue;
+		if (opcode != IORING_OP_LAST && req->sqe.opcode != opcode)
+			continue;
+		ret = sysring_register_cancel(&c->sr, i, 0);
+		if (ret < 0)
+			continue;	/* ran inline, or already done */
+		req->canceled = true;
+		found++;
+		if (!all)
+			break;
+	}
+	return found;
+}
+
+static void compat_files_update_op(struct compat_ring *c,
+				   const struct io_uring_sqe *sqe)
+{
+	const int *fds = (const int *)(unsigned long)sqe->addr;
+	unsigned i;
+	int ret = 0;
+
+	if (sqe->off > c->nr_files || sqe->len > c->nr_files - sqe->off) {
+		compat_post(c, sqe->user_data, c->files ? -EINVAL : -ENXIO);
+		return;
+	}
+	for (i = 0; i < sqe->len; i++) {
+		int fd = fds[i];
+
+		if (fd >= 0) {
+			fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+			if (fd < 0) {
+				ret = ret ? ret : -errno;
+				break;
+			}
+		}
+		compat_file_install(c, sqe->off + i, fd);
+		ret++;
+	}
+	compat_post(c, sqe->user_data, ret);
+}
+
+/*
+ * Operations on the library's own state: cancels, file table updates,
+ * closing a fixed-file slot.  They complete at once, in submission order.
+ */
+static bool compat_library_op(struct compat_ring *c,
+			      const struct io_uring_sqe *sqe)
+{
+	unsigned flags = sqe->cancel_flags;
+	int n;
+
+	switch (sqe->opcode) {
+	case IORING_OP_ASYNC_CANCEL:
+		if (flags & ~(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY)) {
+			compat_post(c, sqe->user_data, -EINVAL);
+			return true;
+		}
+		n = compat_cancel(c, sqe->addr, flags & IORING_ASYNC_CANCEL_ALL,
+				  flags & IORING_ASYNC_CANCEL_ANY, IORING_OP_LAST);
+		compat_post(c, sqe->user_data,
+			    n ? (flags & IORING_ASYNC_CANCEL_ALL ? n : 0) :
+				-ENOENT);
+		return true;
+	case IORING_OP_POLL_REMOVE:
+	case IORING_OP_TIMEOUT_REMOVE:
+		if (sqe->len || sqe->timeout_flags) {
+			compat_post(c, sqe->user_data, -EINVAL);
+			return true;
+		}
+		n = compat_cancel(c, sqe->addr, false, false,
+				  sqe->opcode == IORING_OP_POLL_REMOVE ?
+				  IORING_OP_POLL_ADD : IORING_OP_TIMEOUT);
+		compat_post(c, sqe->user_data, n ? 0 : -ENOENT);
+		return true;
+	case IORING_OP_FILES_UPDATE:
+		compat_files_update_op(c, sqe);
+		return true;
+	case IORING_OP_CLOSE:
+		if (!sqe->file_index)
+			return false;
+		if (sqe->file_index - 1 >= c->nr_files ||
+		    c->files[sqe->file_index - 1] < 0) {
+			compat_post(c, sqe->user_data, -EBADF);
+			return true;
+		}
+		compat_file_install(c, sqe->file_index - 1, -1);
+		compat_post(c, sqe->user_data, 0);
+		return true;
+	}
+	return false;
+}
+
+static bool compat_sqe_links(const struct io_uring_sqe *sqe)
+{
+	return sqe->flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK);
+}
+
+/* Complete a chain that cannot run: @err for @bad, -ECANCELED for the rest. */
+static void compat_fail_chain(struct compat_ring *c,
+			      struct io_uring_sqe **sqes, unsigned n,
+			      unsigned bad, int err)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		compat_post(c, sqes[i]->user_data, i == bad ? err : -ECANCELED);
+}
+
+/* Undo the last @n sysring SQEs taken for a chain that cannot run. */
+static void compat_unqueue(struct compat_ring *c, unsigned n)
+{
+	while (n--) {
+		struct sysring_sqe *s;
+
+		struct compat_req *req;
+
+		c->sr.sq.sqe_tail--;
+		s = &c->sr.sq.sqes[c->sr.sq.sqe_tail & c->sr.sq.ring_mask];
+		req = &c->reqs[s->user_data];
+		if (req->sqe.opcode == IORING_OP_TIMEOUT && req->timeout_target)
+			c->count_timeouts--;
+		compat_req_put(c, req);
+	}
+}
+
+/*
+ * Queue one chain of @n SQEs as one sysring chain.  Returns 0 (queued, or
+ * completed with an error when it cannot be expressed), or -EBUSY when the
+ * sysring SQ or the request table has no room for it: nothing is queued and
+ * the caller stops there.  sysring_get_sqe() only moves the local tail, so
+ * a chain is built whole before sysring_submit() publishes it.
+ */
+static int compat_queue_chain(struct compat_ring *c,
+			      struct io_uring_sqe **sqes, unsigned n)
+{
+	struct compat_chain chain = { 0 };
+	struct sysring_sqe *s = NULL;
+	bool async = false;
+	unsigned i;
+	int ret;
+
+	if (n == 1 && compat_library_op(c, sqes[0]))
+		return 0;
+	if (sysring_sq_space_left(&c->sr) < n)
+		return -EBUSY;
+	for (i = 0; i < n; i++) {
+		enum compat_block b = compat_op_block(sqes[i]->opcode);
+
+		if ((sqes[i]->flags & IOSQE_ASYNC) || b == COMPAT_ALWAYS ||
+		    (b == COMPAT_NOWAIT && n > 1))
+			async = true;
+	}
+	for (i = 0; i < n; i++) {
+		struct compat_req *req = compat_req_get(c);
+
+		if (!req) {
+			compat_unqueue(c, i);
+			return -EBUSY;
+		}
+		req->sqe = *sqes[i];
+		req->user_data = sqes[i]->user_data;
+		s = sysring_get_sqe(&c->sr);
+		sysring_sqe_set_data64(s, (__u64)(req - c->reqs));
+		ret = compat_prep(c, req, s, &chain, async);
+		if (ret) {
+			compat_unqueue(c, i + 1);
+			compat_fail_chain(c, sqes, n, i, ret);
+			return 0;
+		}
+		sysring_sqe_set_flags(s, compat_sqe_flags(sqes[i]->flags,
+							  async && !i));
+	}
+	/* A chain ends within one submission, as io_uring's does. */
+	s->flags &= ~(SYSRING_SQE_LINK | SYSRING_SQE_HARDLINK);
+	c->inflight += n;
+	return 0;
+}
+
+/* Run a non-blocking try again, blocking, on a worker. */
+int compat_resubmit(struct compat_ring *c, struct compat_req *req)
+{
+	struct compat_chain chain = { 0 };
+	struct sysring_sqe *s;
+	int ret;
+
+	s = sysring_get_sqe(&c->sr);
+	if (!s)
+		return -EBUSY;
+	sysring_sqe_set_data64(s, (__u64)(req - c->reqs));
+	ret = compat_prep(c, req, s, &chain, true);
+	if (ret) {
+		c->sr.sq.sqe_tail--;
+		return ret;
+	}
+	sysring_sqe_set_flags(s, SYSRING_SQE_ASYNC);
+	c->inflight++;
+	return 0;
+}
+
+/*
+ * Take the queued io_uring SQEs, chain by chain, into the sysring SQ.
+ * Returns how many were taken.
+ */
+static unsigned compat_take_sqes(struct compat_ring *c, struct io_uring *ring)
+{
+	struct io_uring_sqe *chain[SYSRING_MAX_ENTRIES];
+	unsigned head = c->sq_head, tail = ring->sq.sqe_tail, n;
+
+	while (head != tail) {
+		n = 0;
+		do {
+			chain[n] = &c->sqes[(head + n) & c->sq_mask];
+			n++;
+		} while (head + n != tail && compat_sqe_links(chain[n - 1]));
+		if (compat_queue_chain(c, chain, n) == -EBUSY)
+			break;
+		head += n;
+	}
+	n = head - c->sq_head;
+	/* Pairs with the acquire in liburing's io_uring_get_sqe(). */
+	__atomic_store_n(&c->sq_head, head, __ATOMIC_RELEASE);
+	c->sq_tail = head;
+	return n;
+}
+
+/*
+ * Submit and reap what completed inline.  Returns the number of SQEs
+ * taken, or -EBUSY when none could be (no CQ room: reap and retry).
+ */
+int compat_submit_locked(struct compat_ring *c, struct io_uring *ring)
+{
+	unsigned pending = ring->sq.sqe_tail - c->sq_head;
+	unsigned taken;
+	int ret;
+
+	taken = compat_take_sqes(c, ring);
+	if (sysring_sq_ready(&c->sr)) {
+		ret = sysring_submit(&c->sr);
+		if (ret < 0 && ret != -EBUSY)
+			return ret;
+	}
+	compat_reap(c);
+	if (!taken && pending)
+		return -EBUSY;
+	return (int)taken;
+}
+
+int compat_submit(struct io_uring *ring)
+{
+	struct compat_ring *c = compat_ring(ring);
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	ret = compat_submit_locked(c, ring);
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+int io_uring_submit(struct io_uring *ring)
+{
+	return compat_submit(ring);
+}
+
+int io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr)
+{
+	struct io_uring_cqe *cqe;
+	int ret, submitted;
+
+	submitted = compat_submit(ring);
+	if (submitted < 0 || !wait_nr)
+		return submitted;
+	ret = __io_uring_get_cqe(ring, &cqe, 0, wait_nr, NULL);
+	return ret < 0 ? ret : submitted;
+}
+
+int io_uring_submit_and_get_events(struct io_uring *ring)
+{
+	return compat_submit(ring);
+}
+
+int io_uring_get_events(struct io_uring *ring)
+{
+	struct compat_ring *c = compat_ring(ring);
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	if (sysring_sq_ready(&c->sr))
+		sysring_submit(&c->sr);
+	ret = compat_reap(c);
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+/* SQEs queued and not submitted yet. */
+unsigned __io_uring_flush_sq(struct io_uring *ring)
+{
+	return ring->sq.sqe_tail - compat_ring(ring)->sq_head;
+}
+
+/* Every SQE is taken at submission: the SQ has room once submitted. */
+int __io_uring_sqring_wait(struct io_uring *ring)
+{
+	(void)ring;
+	return 0;
+}
