@@ -46,6 +46,12 @@
 #define COMPAT_CHAIN_FDS	(SYSRING_NR_REGS - COMPAT_REG_FD)
 #define COMPAT_SNAP_REGS	4
 
+/*
+ * The sysring CQ bounds what can be in flight (each accepted chain reserves
+ * its CQEs there), where io_uring has no bound but memory: take the largest.
+ */
+#define COMPAT_SYSRING_CQ	SYSRING_MAX_CQ_ENTRIES
+
 /* A fixed-file slot picked for a descriptor that is still being opened. */
 #define COMPAT_FILE_RESERVED	(-2)
 
@@ -64,6 +70,8 @@ struct compat_req {
 	bool		nowait;		/* a non-blocking try: -EAGAIN punts */
 	bool		canceled;	/* an ASYNC_CANCEL or TIMEOUT_REMOVE hit */
 	bool		timeout_done;	/* count-based timeout satisfied */
+	int		chain_next;	/* next request of the chain, or -1 */
+	bool		chain_skip;	/* its -ECANCELED CQE is not posted */
 	int		direct_slot;	/* fixed-file slot a new fd goes to, or -1 */
 	int		fd_reg;		/* register holding that new fd */
 	unsigned	timeout_target;	/* count-based timeout: CQ seq to reach */
@@ -99,6 +107,7 @@ struct compat_ring {
 	unsigned	inflight;	/* requests sysring still has */
 	unsigned	cq_seq;		/* CQEs posted so far (timeouts count) */
 	unsigned	count_timeouts;	/* TIMEOUTs with a completion count */
+	bool		batch_drain;	/* this submission has an IOSQE_IO_DRAIN */
 
 	struct compat_pending pending;
 

@@ -6,6 +6,7 @@
  * io_uring CQ holds completions back in the sysring CQ, whose reservations
  * in turn hold submissions back (EBUSY): nothing is dropped.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -144,6 +145,32 @@ static void compat_direct_done(struct compat_ring *c, struct compat_req *req,
 		c->files[req->direct_slot] = -1;
 }
 
+/*
+ * io_uring answers -EAGAIN for a descriptor the program made O_NONBLOCK,
+ * rather than waiting on it: so does the library, instead of running the
+ * non-blocking try again on a worker.
+ */
+static bool compat_fd_nonblock(struct compat_ring *c,
+			       const struct io_uring_sqe *sqe)
+{
+	int fd = sqe->fd, fl;
+
+	if (sqe->flags & IOSQE_FIXED_FILE)
+		fd = compat_file(c, (unsigned)fd);
+	fl = fd < 0 ? -1 : fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+/*
+ * A failed request with IOSQE_CQE_SKIP_SUCCESS hides the -ECANCELED
+ * completions of the rest of its chain, as io_uring does.
+ */
+static void compat_chain_skip(struct compat_ring *c, struct compat_req *req)
+{
+	if (req->chain_next >= 0 && (req->sqe.flags & IOSQE_IO_LINK))
+		c->reqs[req->chain_next].chain_skip = true;
+}
+
 /* Returns true when the request was run again instead of completing. */
 static bool compat_complete(struct compat_ring *c,
 			    const struct sysring_cqe *scqe)
@@ -157,8 +184,15 @@ static bool compat_complete(struct compat_ring *c,
 	req = &c->reqs[scqe->user_data];
 	c->inflight--;
 	if (req->nowait && (res == -EAGAIN || res == -EOPNOTSUPP) &&
-	    !compat_resubmit(c, req))
+	    !compat_fd_nonblock(c, &req->sqe) && !compat_resubmit(c, req))
 		return true;
+	if (req->chain_skip && res == -ECANCELED) {
+		compat_chain_skip(c, req);
+		compat_req_put(c, req);
+		return false;
+	}
+	if (res < 0 && (req->sqe.flags & IOSQE_CQE_SKIP_SUCCESS))
+		compat_chain_skip(c, req);
 	if (req->direct_slot >= 0)
 		compat_direct_done(c, req, scqe);
 	if (req->sqe.opcode == IORING_OP_TIMEOUT) {
@@ -333,8 +367,13 @@ static int compat_get_cqe_locked(struct compat_ring *c,
 		*cqe_ptr = NULL;
 		if (!wait_nr)
 			return -EAGAIN;
-		if (ts && !ts_left(&deadline, &left))
-			return -ETIME;
+		/* As liburing: when time is up, fewer than asked will do. */
+		if (ts && !ts_left(&deadline, &left)) {
+			if (!avail)
+				return -ETIME;
+			*cqe_ptr = &c->cqes[c->cq_head & c->cq_mask];
+			return 0;
+		}
 		pthread_mutex_unlock(&c->lock);
 		ret = compat_sleep(c, ts ? &left : NULL, sigmask);
 		pthread_mutex_lock(&c->lock);

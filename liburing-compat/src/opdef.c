@@ -9,6 +9,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <unistd.h>
 #include <time.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -63,6 +64,9 @@ static int prep_fd(struct prep *p, unsigned i, int fd, bool fixed)
 			return 0;
 		}
 	}
+	if ((unsigned)fd < p->c->nr_files &&
+	    p->c->files[fd] == COMPAT_FILE_RESERVED)
+		return -EINPROGRESS;
 	fd = compat_file(p->c, (unsigned)fd);
 	if (fd < 0)
 		return fd;
@@ -90,18 +94,26 @@ static int prep_direct(struct prep *p)
 
 	if (!index)
 		return 0;
+	if (!p->c->files)
+		return -ENXIO;
 	if (index == IORING_FILE_INDEX_ALLOC) {
 		slot = compat_file_alloc(p->c);
 		if (slot < 0)
 			return slot;
 	} else {
 		slot = (int)index - 1;
-		if (!p->c->files || (unsigned)slot >= p->c->nr_files)
+		if (!p->c->files)
+			return -ENXIO;
+		if ((unsigned)slot >= p->c->nr_files)
 			return -EINVAL;
 	}
 	if (ch->nslots == sizeof(ch->slot) / sizeof(ch->slot[0]) ||
 	    ch->next_reg >= COMPAT_CHAIN_FDS)
 		return -EINVAL;
+	/* Later SQEs outside the chain wait for it to be installed. */
+	if (p->c->files[slot] >= 0)
+		close(p->c->files[slot]);
+	p->c->files[slot] = COMPAT_FILE_RESERVED;
 	p->dst = COMPAT_REG_FD + ch->next_reg++;
 	ch->slot[ch->nslots] = slot;
 	ch->slot_reg[ch->nslots++] = (int)p->dst;
@@ -321,6 +333,11 @@ static int prep_timeout(struct prep *p)
 	return 0;
 }
 
+/*
+ * ACCEPT waits for a connection first, as io_uring's (which arms a poll)
+ * does even on an O_NONBLOCK socket: WAIT on r5 (the socket again) with
+ * the timeout in r6, again while it times out, then accept4.
+ */
 static int prep_accept(struct prep *p)
 {
 	__u32 flags = p->sqe->accept_flags;
@@ -333,11 +350,18 @@ static int prep_accept(struct prep *p)
 	p->args[1] = p->sqe->addr;
 	p->args[2] = p->sqe->addr2;
 	p->args[3] = flags;
+	p->args[5] = SYSRING_TIMEOUT_MAX_NS;
+	p->body[p->nbody++] = SR_WAIT(COMPAT_REG_RES, COMPAT_REG_ARG + 4,
+				      POLLIN, 0);
+	p->body[p->nbody++] = SR_JMP_K(JEQ, COMPAT_REG_RES, 0, -2);
+	p->budget = SYSRING_MAX_BUDGET;
 	ret = prep_direct(p);
 	if (ret)
 		return ret;
 	prep_sys(p, __NR_accept4, 4);
-	return prep_sqe_fd(p, 0);
+	p->nargs = 6;
+	ret = prep_sqe_fd(p, 0);
+	return ret ? ret : prep_sqe_fd(p, 4);
 }
 
 static int prep_connect(struct prep *p)
@@ -395,6 +419,9 @@ static int prep_close(struct prep *p)
 	if (p->sqe->flags & IOSQE_FIXED_FILE || p->sqe->off || p->sqe->addr ||
 	    p->sqe->len || p->sqe->rw_flags)
 		return -EINVAL;
+	/* io_uring will not close its own ring; neither will this. */
+	if (p->sqe->fd == p->c->sr.ring_fd)
+		return -EBADF;
 	prep_sys(p, __NR_close, 1);
 	return prep_fd(p, 0, p->sqe->fd, false);
 }
@@ -611,6 +638,20 @@ enum compat_block compat_op_block(unsigned opcode)
 				 IOSQE_IO_LINK | IOSQE_IO_HARDLINK | \
 				 IOSQE_ASYNC | IOSQE_CQE_SKIP_SUCCESS)
 
+/* The program asked for a non-blocking try itself: -EAGAIN is its answer. */
+static bool compat_app_nowait(const struct io_uring_sqe *sqe)
+{
+	switch (sqe->opcode) {
+	case IORING_OP_SEND:
+	case IORING_OP_RECV:
+	case IORING_OP_SENDMSG:
+	case IORING_OP_RECVMSG:
+		return sqe->msg_flags & MSG_DONTWAIT;
+	default:
+		return sqe->rw_flags & RWF_NOWAIT;
+	}
+}
+
 /*
  * io_uring ignores the offset of a read or write on a stream (pipe,
  * socket), where preadv2/pwritev2 fail with ESPIPE unless it is -1: try
@@ -671,6 +712,7 @@ int compat_prep(struct compat_ring *c, struct compat_req *req,
 	sysring_sqe_set_regs(s, COMPAT_REG_ARG, p.args, p.nargs);
 	sysring_sqe_set_snap(s, req->fd_reg >= 0 ? (unsigned)req->fd_reg : 0);
 	sysring_sqe_set_budget(s, p.budget);
-	req->nowait = !async && op->block == COMPAT_NOWAIT;
+	req->nowait = !async && op->block == COMPAT_NOWAIT &&
+		      !compat_app_nowait(&req->sqe);
 	return 0;
 }

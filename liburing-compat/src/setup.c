@@ -160,7 +160,7 @@ static int compat_init_reqs(struct compat_ring *c)
 {
 	unsigned i;
 
-	c->nr_reqs = c->sq_entries + c->cq_entries;
+	c->nr_reqs = c->sq_entries + COMPAT_SYSRING_CQ;
 	c->reqs = calloc(c->nr_reqs, sizeof(*c->reqs));
 	if (!c->reqs)
 		return -ENOMEM;
@@ -211,7 +211,7 @@ int io_uring_queue_init_params(unsigned entries, struct io_uring *ring,
 	if (ret)
 		goto fail;
 	sp.flags = SYSRING_SETUP_CQSIZE;
-	sp.cq_entries = c->cq_entries;
+	sp.cq_entries = COMPAT_SYSRING_CQ;
 	sp.snap_regs = COMPAT_SNAP_REGS;
 	ret = sysring_queue_init_params(c->sq_entries, &c->sr, &sp);
 	if (ret) {

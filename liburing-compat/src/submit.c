@@ -10,6 +10,7 @@
  */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "compat.h"
 
@@ -25,6 +26,7 @@ struct compat_req *compat_req_get(struct compat_ring *c)
 	req->in_use = true;
 	req->direct_slot = -1;
 	req->fd_reg = -1;
+	req->chain_next = -1;
 	return req;
 }
 
@@ -171,6 +173,54 @@ static void compat_fail_chain(struct compat_ring *c,
 		compat_post(c, sqes[i]->user_data, i == bad ? err : -ECANCELED);
 }
 
+/*
+ * Whether an SQE of a chain of @n must run blocking on a worker: the ones
+ * that wait for an event, and a non-blocking try in a chain (it could not
+ * be run again alone), before a DRAIN (it would be run again after it), or
+ * that asks for all of its bytes.
+ */
+static bool compat_must_block(const struct compat_ring *c,
+			      const struct io_uring_sqe *sqe, unsigned n)
+{
+	enum compat_block b = compat_op_block(sqe->opcode);
+	bool waitall = false;
+
+	switch (sqe->opcode) {
+	case IORING_OP_SEND:
+	case IORING_OP_RECV:
+	case IORING_OP_SENDMSG:
+	case IORING_OP_RECVMSG:
+		waitall = sqe->msg_flags & MSG_WAITALL;
+		break;
+	}
+	return (sqe->flags & IOSQE_ASYNC) || b == COMPAT_ALWAYS ||
+	       (b == COMPAT_NOWAIT && (n > 1 || c->batch_drain || waitall));
+}
+
+/*
+ * An SQE names a fixed-file slot that an earlier SQE, outside its chain,
+ * is still opening into: run what is queued and wait for the slot.
+ * Returns false when that cannot make progress.
+ */
+static bool compat_settle_files(struct compat_ring *c)
+{
+	struct sysring_cqe *scqe;
+	unsigned i;
+
+	sysring_submit(&c->sr);
+	for (;;) {
+		compat_reap(c);
+		for (i = 0; i < c->nr_files; i++)
+			if (c->files[i] == COMPAT_FILE_RESERVED)
+				break;
+		if (i == c->nr_files)
+			return true;
+		if (!c->inflight || c->cq_tail - c->cq_head >= c->cq_entries ||
+		    sysring_wait_cqe(&c->sr, &scqe))
+			return false;
+	}
+}
+
 /* Undo the last @n sysring SQEs taken for a chain that cannot run. */
 static void compat_unqueue(struct compat_ring *c, unsigned n)
 {
@@ -184,13 +234,17 @@ static void compat_unqueue(struct compat_ring *c, unsigned n)
 		req = &c->reqs[s->user_data];
 		if (req->sqe.opcode == IORING_OP_TIMEOUT && req->timeout_target)
 			c->count_timeouts--;
+		if (req->direct_slot >= 0 &&
+		    c->files[req->direct_slot] == COMPAT_FILE_RESERVED)
+			c->files[req->direct_slot] = -1;
 		compat_req_put(c, req);
 	}
 }
 
 /*
- * Queue one chain of @n SQEs as one sysring chain.  Returns 0 (queued, or
- * completed with an error when it cannot be expressed), or -EBUSY when the
+ * Queue one chain of @n SQEs as one sysring chain.  Returns 0 when queued,
+ * 1 when it was completed with an error instead (a bad SQE), -EINPROGRESS
+ * when it needs a descriptor that is still being opened, or -EBUSY when the
  * sysring SQ or the request table has no room for it: nothing is queued and
  * the caller stops there.  sysring_get_sqe() only moves the local tail, so
  * a chain is built whole before sysring_submit() publishes it.
@@ -199,6 +253,7 @@ static int compat_queue_chain(struct compat_ring *c,
 			      struct io_uring_sqe **sqes, unsigned n)
 {
 	struct compat_chain chain = { 0 };
+	struct compat_req *prev = NULL;
 	struct sysring_sqe *s = NULL;
 	bool async = false;
 	unsigned i;
@@ -208,13 +263,8 @@ static int compat_queue_chain(struct compat_ring *c,
 		return 0;
 	if (sysring_sq_space_left(&c->sr) < n)
 		return -EBUSY;
-	for (i = 0; i < n; i++) {
-		enum compat_block b = compat_op_block(sqes[i]->opcode);
-
-		if ((sqes[i]->flags & IOSQE_ASYNC) || b == COMPAT_ALWAYS ||
-		    (b == COMPAT_NOWAIT && n > 1))
-			async = true;
-	}
+	for (i = 0; i < n; i++)
+		async |= compat_must_block(c, sqes[i], n);
 	for (i = 0; i < n; i++) {
 		struct compat_req *req = compat_req_get(c);
 
@@ -222,6 +272,9 @@ static int compat_queue_chain(struct compat_ring *c,
 			compat_unqueue(c, i);
 			return -EBUSY;
 		}
+		if (prev)
+			prev->chain_next = (int)(req - c->reqs);
+		prev = req;
 		req->sqe = *sqes[i];
 		req->user_data = sqes[i]->user_data;
 		s = sysring_get_sqe(&c->sr);
@@ -229,8 +282,10 @@ static int compat_queue_chain(struct compat_ring *c,
 		ret = compat_prep(c, req, s, &chain, async);
 		if (ret) {
 			compat_unqueue(c, i + 1);
+			if (ret == -EINPROGRESS)
+				return ret;
 			compat_fail_chain(c, sqes, n, i, ret);
-			return 0;
+			return 1;
 		}
 		sysring_sqe_set_flags(s, compat_sqe_flags(sqes[i]->flags,
 							  async && !i));
@@ -269,17 +324,31 @@ int compat_resubmit(struct compat_ring *c, struct compat_req *req)
 static unsigned compat_take_sqes(struct compat_ring *c, struct io_uring *ring)
 {
 	struct io_uring_sqe *chain[SYSRING_MAX_ENTRIES];
-	unsigned head = c->sq_head, tail = ring->sq.sqe_tail, n;
+	unsigned head = c->sq_head, tail = ring->sq.sqe_tail, n, i;
+	int ret;
 
+	c->batch_drain = false;
+	for (i = head; i != tail; i++)
+		if (c->sqes[i & c->sq_mask].flags & IOSQE_IO_DRAIN)
+			c->batch_drain = true;
 	while (head != tail) {
 		n = 0;
 		do {
 			chain[n] = &c->sqes[(head + n) & c->sq_mask];
 			n++;
 		} while (head + n != tail && compat_sqe_links(chain[n - 1]));
-		if (compat_queue_chain(c, chain, n) == -EBUSY)
+		ret = compat_queue_chain(c, chain, n);
+		if (ret == -EINPROGRESS) {
+			if (compat_settle_files(c))
+				continue;
+			compat_fail_chain(c, chain, n, 0, -EBADF);
+		} else if (ret == -EBUSY) {
 			break;
+		}
 		head += n;
+		/* As io_uring: a bad SQE ends the submission there. */
+		if (ret == 1 && !(ring->flags & IORING_SETUP_SUBMIT_ALL))
+			break;
 	}
 	n = head - c->sq_head;
 	/* Pairs with the acquire in liburing's io_uring_get_sqe(). */
