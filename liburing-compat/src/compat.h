@@ -73,6 +73,7 @@ struct compat_req {
 	int		chain_next;	/* next request of the chain, or -1 */
 	bool		chain_skip;	/* its -ECANCELED CQE is not posted */
 	int		direct_slot;	/* fixed-file slot a new fd goes to, or -1 */
+	int		close_slot;	/* fixed-file slot it closes, or -1 */
 	int		fd_reg;		/* register holding that new fd */
 	unsigned	timeout_target;	/* count-based timeout: CQ seq to reach */
 	struct iovec	iov;		/* READ/WRITE through preadv2/pwritev2 */
@@ -108,6 +109,7 @@ struct compat_ring {
 	unsigned	cq_seq;		/* CQEs posted so far (timeouts count) */
 	unsigned	count_timeouts;	/* TIMEOUTs with a completion count */
 	bool		batch_drain;	/* this submission has an IOSQE_IO_DRAIN */
+	bool		drain_next;	/* the next chain waits for a drained one */
 
 	struct compat_pending pending;
 
@@ -138,6 +140,7 @@ int compat_prep(struct compat_ring *c, struct compat_req *req,
 		struct sysring_sqe *s, struct compat_chain *chain, bool async);
 enum compat_block compat_op_block(unsigned opcode);
 bool compat_op_supported(unsigned opcode);
+bool compat_op_is_library(unsigned opcode);
 
 /* submit.c */
 int compat_submit_locked(struct compat_ring *c, struct io_uring *ring);

@@ -19,7 +19,11 @@ static bool compat_cq_full(const struct compat_ring *c)
 	return c->cq_tail - c->cq_head >= c->cq_entries;
 }
 
-static void compat_cq_write(struct compat_ring *c, __u64 user_data, __s32 res)
+/* Pending CQEs of TIMEOUTs, which count-based timeouts do not count. */
+#define COMPAT_CQE_UNCOUNTED	(1U << 31)
+
+static void compat_cq_write(struct compat_ring *c, __u64 user_data, __s32 res,
+			    bool counts)
 {
 	struct io_uring_cqe *cqe = &c->cqes[c->cq_tail & c->cq_mask];
 
@@ -28,9 +32,11 @@ static void compat_cq_write(struct compat_ring *c, __u64 user_data, __s32 res)
 	cqe->flags = 0;
 	/* Pairs with the acquire in liburing's __io_uring_peek_cqe(). */
 	__atomic_store_n(&c->cq_tail, c->cq_tail + 1, __ATOMIC_RELEASE);
-	c->cq_seq++;
 	c->posted = true;
-	compat_timeouts_check(c);
+	if (counts) {
+		c->cq_seq++;
+		compat_timeouts_check(c);
+	}
 }
 
 /* Wake waiters, and the registered eventfd unless the program muted it. */
@@ -61,7 +67,8 @@ static bool compat_pending_flush(struct compat_ring *c)
 
 		if (compat_cq_full(c))
 			return false;
-		compat_cq_write(c, cqe->user_data, cqe->res);
+		compat_cq_write(c, cqe->user_data, cqe->res,
+				!(cqe->flags & COMPAT_CQE_UNCOUNTED));
 		p->head++;
 	}
 	return true;
@@ -72,12 +79,13 @@ static bool compat_pending_flush(struct compat_ring *c)
  * waits in order behind the others; the list grows (or, out of memory, the
  * CQ overflow counter says a completion was lost).
  */
-void compat_post(struct compat_ring *c, __u64 user_data, __s32 res)
+static void compat_post_counted(struct compat_ring *c, __u64 user_data,
+				__s32 res, bool counts)
 {
 	struct compat_pending *p = &c->pending;
 
 	if (compat_pending_flush(c) && !compat_cq_full(c)) {
-		compat_cq_write(c, user_data, res);
+		compat_cq_write(c, user_data, res, counts);
 		return;
 	}
 	if (p->tail - p->head == p->size) {
@@ -98,7 +106,13 @@ void compat_post(struct compat_ring *c, __u64 user_data, __s32 res)
 	}
 	p->cqes[p->tail++ & (p->size - 1)] = (struct io_uring_cqe){
 		.user_data = user_data, .res = res,
+		.flags = counts ? 0 : COMPAT_CQE_UNCOUNTED,
 	};
+}
+
+void compat_post(struct compat_ring *c, __u64 user_data, __s32 res)
+{
+	compat_post_counted(c, user_data, res, true);
 }
 
 /* End count-based timeouts whose count the CQ has reached. */
@@ -177,6 +191,7 @@ static bool compat_complete(struct compat_ring *c,
 {
 	struct compat_req *req;
 	__s32 res = compat_res(scqe);
+	bool timeout, skip;
 	__u64 user_data;
 
 	if (scqe->user_data >= c->nr_reqs)
@@ -195,6 +210,11 @@ static bool compat_complete(struct compat_ring *c,
 		compat_chain_skip(c, req);
 	if (req->direct_slot >= 0)
 		compat_direct_done(c, req, scqe);
+	/* The block closed the slot's descriptor: forget it, do not close. */
+	if (req->close_slot >= 0 && scqe->status == SYSRING_STATUS_EXIT &&
+	    (unsigned)req->close_slot < c->nr_files)
+		c->files[req->close_slot] = -1;
+	skip = req->sqe.flags & IOSQE_CQE_SKIP_SUCCESS;
 	if (req->sqe.opcode == IORING_OP_TIMEOUT) {
 		if (req->sqe.off)
 			c->count_timeouts--;
@@ -204,12 +224,10 @@ static bool compat_complete(struct compat_ring *c,
 			res = -ECANCELED;
 	}
 	user_data = req->user_data;
-	if (!((req->sqe.flags & IOSQE_CQE_SKIP_SUCCESS) && res >= 0)) {
-		compat_req_put(c, req);
-		compat_post(c, user_data, res);
-	} else {
-		compat_req_put(c, req);
-	}
+	timeout = req->sqe.opcode == IORING_OP_TIMEOUT;
+	compat_req_put(c, req);
+	if (!(skip && res >= 0))
+		compat_post_counted(c, user_data, res, !timeout);
 	return false;
 }
 

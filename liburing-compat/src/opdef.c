@@ -414,16 +414,32 @@ static int prep_openat2(struct prep *p)
 	return prep_open(p, true);
 }
 
+/*
+ * CLOSE, or with file_index the descriptor in that fixed-file slot: the
+ * block closes it, and its completion empties the slot.
+ */
 static int prep_close(struct prep *p)
 {
-	if (p->sqe->flags & IOSQE_FIXED_FILE || p->sqe->off || p->sqe->addr ||
-	    p->sqe->len || p->sqe->rw_flags)
+	const struct io_uring_sqe *sqe = p->sqe;
+
+	if (sqe->flags & IOSQE_FIXED_FILE || sqe->off || sqe->addr ||
+	    sqe->len || sqe->rw_flags)
 		return -EINVAL;
-	/* io_uring will not close its own ring; neither will this. */
-	if (p->sqe->fd == p->c->sr.ring_fd)
-		return -EBADF;
 	prep_sys(p, __NR_close, 1);
-	return prep_fd(p, 0, p->sqe->fd, false);
+	if (sqe->file_index) {
+		if (sqe->fd)
+			return -EINVAL;
+		if (!p->c->files)
+			return -ENXIO;
+		if (sqe->file_index > p->c->nr_files)
+			return -EINVAL;
+		p->req->close_slot = (int)sqe->file_index - 1;
+		return prep_fd(p, 0, p->req->close_slot, true);
+	}
+	/* io_uring will not close its own ring; neither will this. */
+	if (sqe->fd == p->c->sr.ring_fd)
+		return -EBADF;
+	return prep_fd(p, 0, sqe->fd, false);
 }
 
 static int prep_statx(struct prep *p)
@@ -614,8 +630,8 @@ static const struct compat_op compat_ops[IORING_OP_LAST] = {
 	[IORING_OP_SOCKET]	= { COMPAT_NEVER,  prep_socket },
 };
 
-/* Opcodes the library completes itself (see compat_op_library). */
-static bool compat_op_is_library(unsigned opcode)
+/* Opcodes the library completes itself (see submit.c). */
+bool compat_op_is_library(unsigned opcode)
 {
 	return opcode == IORING_OP_ASYNC_CANCEL ||
 	       opcode == IORING_OP_POLL_REMOVE ||

@@ -25,6 +25,7 @@ struct compat_req *compat_req_get(struct compat_ring *c)
 	memset(req, 0, sizeof(*req));
 	req->in_use = true;
 	req->direct_slot = -1;
+	req->close_slot = -1;
 	req->fd_reg = -1;
 	req->chain_next = -1;
 	return req;
@@ -37,18 +38,19 @@ void compat_req_put(struct compat_ring *c, struct compat_req *req)
 	c->free_req = (int)(req - c->reqs);
 }
 
-static __u16 compat_sqe_flags(__u8 flags, bool async)
+/*
+ * sysring's chain flags for one SQE.  A drain anywhere in an io_uring
+ * link drains the whole link, and sysring's DRAIN and ASYNC go on the
+ * chain's head: @head_flags carries them there.
+ */
+static __u16 compat_sqe_flags(__u8 flags, __u16 head_flags)
 {
-	__u16 f = 0;
+	__u16 f = head_flags;
 
 	if (flags & IOSQE_IO_HARDLINK)
 		f |= SYSRING_SQE_HARDLINK;
 	else if (flags & IOSQE_IO_LINK)
 		f |= SYSRING_SQE_LINK;
-	if (flags & IOSQE_IO_DRAIN)
-		f |= SYSRING_SQE_DRAIN;
-	if (async)
-		f |= SYSRING_SQE_ASYNC;
 	return f;
 }
 
@@ -107,8 +109,8 @@ static void compat_files_update_op(struct compat_ring *c,
 }
 
 /*
- * Operations on the library's own state: cancels, file table updates,
- * closing a fixed-file slot.  They complete at once, in submission order.
+ * Operations on the library's own state: cancels and file table updates.
+ * They complete at once, after what was queued before them has started.
  */
 static bool compat_library_op(struct compat_ring *c,
 			      const struct io_uring_sqe *sqe)
@@ -116,6 +118,11 @@ static bool compat_library_op(struct compat_ring *c,
 	unsigned flags = sqe->cancel_flags;
 	int n;
 
+	if (!compat_op_is_library(sqe->opcode))
+		return false;
+	/* What was queued before runs before, as it would in the kernel. */
+	if (sysring_sq_ready(&c->sr))
+		sysring_submit(&c->sr);
 	switch (sqe->opcode) {
 	case IORING_OP_ASYNC_CANCEL:
 		if (flags & ~(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY)) {
@@ -141,17 +148,6 @@ static bool compat_library_op(struct compat_ring *c,
 		return true;
 	case IORING_OP_FILES_UPDATE:
 		compat_files_update_op(c, sqe);
-		return true;
-	case IORING_OP_CLOSE:
-		if (!sqe->file_index)
-			return false;
-		if (sqe->file_index - 1 >= c->nr_files ||
-		    c->files[sqe->file_index - 1] < 0) {
-			compat_post(c, sqe->user_data, -EBADF);
-			return true;
-		}
-		compat_file_install(c, sqe->file_index - 1, -1);
-		compat_post(c, sqe->user_data, 0);
 		return true;
 	}
 	return false;
@@ -255,7 +251,7 @@ static int compat_queue_chain(struct compat_ring *c,
 	struct compat_chain chain = { 0 };
 	struct compat_req *prev = NULL;
 	struct sysring_sqe *s = NULL;
-	bool async = false;
+	bool async = false, drain = false;
 	unsigned i;
 	int ret;
 
@@ -263,8 +259,12 @@ static int compat_queue_chain(struct compat_ring *c,
 		return 0;
 	if (sysring_sq_space_left(&c->sr) < n)
 		return -EBUSY;
-	for (i = 0; i < n; i++)
+	/* Nothing after a drained link starts before it completes either. */
+	drain = c->drain_next;
+	for (i = 0; i < n; i++) {
 		async |= compat_must_block(c, sqes[i], n);
+		drain |= sqes[i]->flags & IOSQE_IO_DRAIN;
+	}
 	for (i = 0; i < n; i++) {
 		struct compat_req *req = compat_req_get(c);
 
@@ -287,12 +287,14 @@ static int compat_queue_chain(struct compat_ring *c,
 			compat_fail_chain(c, sqes, n, i, ret);
 			return 1;
 		}
-		sysring_sqe_set_flags(s, compat_sqe_flags(sqes[i]->flags,
-							  async && !i));
+		sysring_sqe_set_flags(s, compat_sqe_flags(sqes[i]->flags, i ? 0 :
+			(async ? SYSRING_SQE_ASYNC : 0) |
+			(drain ? SYSRING_SQE_DRAIN : 0)));
 	}
 	/* A chain ends within one submission, as io_uring's does. */
 	s->flags &= ~(SYSRING_SQE_LINK | SYSRING_SQE_HARDLINK);
 	c->inflight += n;
+	c->drain_next = drain && async;
 	return 0;
 }
 
