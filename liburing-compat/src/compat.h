@@ -42,6 +42,7 @@
 /* Registers: r0 result, r1..r6 syscall arguments, r8.. direct fds. */
 #define COMPAT_REG_RES		0
 #define COMPAT_REG_ARG		1
+#define COMPAT_REG_ACCEPT_FD	7	/* ACCEPT's direct fd */
 #define COMPAT_REG_FD		8	/* first register of a chain's new fds */
 #define COMPAT_CHAIN_FDS	(SYSRING_NR_REGS - COMPAT_REG_FD)
 #define COMPAT_SNAP_REGS	4
@@ -108,8 +109,14 @@ struct compat_ring {
 	unsigned	inflight;	/* requests sysring still has */
 	unsigned	cq_seq;		/* CQEs posted so far (timeouts count) */
 	unsigned	count_timeouts;	/* TIMEOUTs with a completion count */
-	bool		batch_drain;	/* this submission has an IOSQE_IO_DRAIN */
-	bool		drain_next;	/* the next chain waits for a drained one */
+	/*
+	 * IOSQE_IO_DRAIN: a drained link starts when nothing is in flight, and
+	 * nothing after it starts before it completes (the fence).  What has
+	 * to wait is kept here, in order, and queued as in-flight work ends.
+	 */
+	struct io_uring_sqe *deferred;
+	unsigned	nr_deferred, deferred_size;
+	bool		fence;
 
 	struct compat_pending pending;
 
@@ -118,6 +125,7 @@ struct compat_ring {
 	unsigned	alloc_start, alloc_end;	/* IORING_FILE_INDEX_ALLOC range */
 	struct iovec	*bufs;		/* registered buffers */
 	unsigned	nr_bufs;
+	int		prog_accept[2];	/* registered programs: ACCEPT, direct */
 	int		eventfd;	/* registered eventfd (a dup), or -1 */
 	bool		eventfd_async;	/* only for completions off workers */
 	bool		in_reaper;	/* under lock: the reaper is posting */
@@ -136,6 +144,7 @@ struct compat_chain {
 	unsigned next_reg;
 };
 
+int compat_register_progs(struct compat_ring *c);
 int compat_prep(struct compat_ring *c, struct compat_req *req,
 		struct sysring_sqe *s, struct compat_chain *chain, bool async);
 enum compat_block compat_op_block(unsigned opcode);
@@ -143,6 +152,7 @@ bool compat_op_supported(unsigned opcode);
 bool compat_op_is_library(unsigned opcode);
 
 /* submit.c */
+void compat_run_deferred(struct compat_ring *c);
 int compat_submit_locked(struct compat_ring *c, struct io_uring *ring);
 int compat_submit(struct io_uring *ring);
 int compat_resubmit(struct compat_ring *c, struct compat_req *req);

@@ -146,17 +146,23 @@ static __s32 compat_res(const struct sysring_cqe *scqe)
 	}
 }
 
-/* A new descriptor for a fixed-file slot: install it, or free the slot. */
-static void compat_direct_done(struct compat_ring *c, struct compat_req *req,
+/*
+ * A new descriptor for a fixed-file slot: install it and return true, or
+ * free the slot.
+ */
+static bool compat_direct_done(struct compat_ring *c, struct compat_req *req,
 			       const struct sysring_cqe *scqe)
 {
 	__u64 fd;
 
 	if (scqe->status == SYSRING_STATUS_EXIT &&
-	    !sysring_cqe_reg(scqe, (unsigned)req->fd_reg, &fd))
+	    !sysring_cqe_reg(scqe, (unsigned)req->fd_reg, &fd)) {
 		compat_file_install(c, (unsigned)req->direct_slot, (int)fd);
-	else if (c->files[req->direct_slot] == COMPAT_FILE_RESERVED)
+		return true;
+	}
+	if (c->files[req->direct_slot] == COMPAT_FILE_RESERVED)
 		c->files[req->direct_slot] = -1;
+	return false;
 }
 
 /*
@@ -208,8 +214,9 @@ static bool compat_complete(struct compat_ring *c,
 	}
 	if (res < 0 && (req->sqe.flags & IOSQE_CQE_SKIP_SUCCESS))
 		compat_chain_skip(c, req);
-	if (req->direct_slot >= 0)
-		compat_direct_done(c, req, scqe);
+	if (req->direct_slot >= 0 && compat_direct_done(c, req, scqe))
+		res = req->sqe.file_index == IORING_FILE_INDEX_ALLOC ?
+		      req->direct_slot : 0;
 	/* The block closed the slot's descriptor: forget it, do not close. */
 	if (req->close_slot >= 0 && scqe->status == SYSRING_STATUS_EXIT &&
 	    (unsigned)req->close_slot < c->nr_files)
@@ -245,6 +252,7 @@ int compat_reap(struct compat_ring *c)
 	}
 	if (resubmit)
 		sysring_submit(&c->sr);
+	compat_run_deferred(c);
 	compat_notify(c);
 	return (int)(c->cq_tail - before);
 }

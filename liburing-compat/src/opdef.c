@@ -32,6 +32,7 @@ struct prep {
 	unsigned dst;		/* register the syscall result goes to */
 	unsigned budget;
 	bool stream;		/* offset arg 3 is ignored on a stream */
+	int prog;		/* a registered program instead, or -1 */
 };
 
 struct compat_op {
@@ -86,11 +87,12 @@ static int prep_sqe_fd(struct prep *p, unsigned i)
  * descriptors.  The fd lands in a register that later blocks of the chain
  * and the CQE's snapshot read.
  */
-static int prep_direct(struct prep *p)
+static int prep_direct_to(struct prep *p, int reg)
 {
 	__u32 index = p->sqe->file_index;
 	struct compat_chain *ch = p->chain;
 	int slot;
+	unsigned k;
 
 	if (!index)
 		return 0;
@@ -110,18 +112,26 @@ static int prep_direct(struct prep *p)
 	if (ch->nslots == sizeof(ch->slot) / sizeof(ch->slot[0]) ||
 	    ch->next_reg >= COMPAT_CHAIN_FDS)
 		return -EINVAL;
+	for (k = 0; reg >= 0 && k < ch->nslots; k++)
+		if (ch->slot_reg[k] == reg)
+			return -EINVAL;
 	/* Later SQEs outside the chain wait for it to be installed. */
 	if (p->c->files[slot] >= 0)
 		close(p->c->files[slot]);
 	p->c->files[slot] = COMPAT_FILE_RESERVED;
-	p->dst = COMPAT_REG_FD + ch->next_reg++;
+	p->dst = reg >= 0 ? (unsigned)reg : COMPAT_REG_FD + ch->next_reg++;
 	ch->slot[ch->nslots] = slot;
 	ch->slot_reg[ch->nslots++] = (int)p->dst;
 	p->req->direct_slot = slot;
 	p->req->fd_reg = (int)p->dst;
-	p->body[p->nbody++] = SR_MOV_K(COMPAT_REG_RES,
-		index == IORING_FILE_INDEX_ALLOC ? slot : 0);
+	/* res: 0, or the slot picked (the completion sets it, too) */
+	p->body[p->nbody++] = SR_MOV_K(COMPAT_REG_RES, 0);
 	return 0;
+}
+
+static int prep_direct(struct prep *p)
+{
+	return prep_direct_to(p, -1);
 }
 
 static int prep_nop(struct prep *p)
@@ -159,6 +169,9 @@ static int prep_rw(struct prep *p, unsigned nr, bool vectored, bool fixed)
 	struct compat_req *req = p->req;
 	int ret;
 
+	/* An I/O priority is accepted (and not applied) if it is valid. */
+	if ((sqe->ioprio >> 13) > 3)
+		return -EINVAL;
 	if (fixed) {
 		ret = check_fixed_buf(p);
 		if (ret)
@@ -335,8 +348,10 @@ static int prep_timeout(struct prep *p)
 
 /*
  * ACCEPT waits for a connection first, as io_uring's (which arms a poll)
- * does even on an O_NONBLOCK socket: WAIT on r5 (the socket again) with
- * the timeout in r6, again while it times out, then accept4.
+ * does even on an O_NONBLOCK socket, and waits again when another took
+ * it (-EAGAIN): a program registered at setup (compat_register_progs),
+ * with accept4's arguments in r1..r4, the socket again in r5 and WAIT's
+ * timeout in r6; a new direct descriptor goes to r7.
  */
 static int prep_accept(struct prep *p)
 {
@@ -351,15 +366,12 @@ static int prep_accept(struct prep *p)
 	p->args[2] = p->sqe->addr2;
 	p->args[3] = flags;
 	p->args[5] = SYSRING_TIMEOUT_MAX_NS;
-	p->body[p->nbody++] = SR_WAIT(COMPAT_REG_RES, COMPAT_REG_ARG + 4,
-				      POLLIN, 0);
-	p->body[p->nbody++] = SR_JMP_K(JEQ, COMPAT_REG_RES, 0, -2);
+	p->nargs = 6;
 	p->budget = SYSRING_MAX_BUDGET;
-	ret = prep_direct(p);
+	p->prog = p->c->prog_accept[!!p->sqe->file_index];
+	ret = prep_direct_to(p, COMPAT_REG_ACCEPT_FD);
 	if (ret)
 		return ret;
-	prep_sys(p, __NR_accept4, 4);
-	p->nargs = 6;
 	ret = prep_sqe_fd(p, 0);
 	return ret ? ret : prep_sqe_fd(p, 4);
 }
@@ -688,6 +700,37 @@ static unsigned prep_stream_rw(const struct prep *p, struct sysring_insn *insns)
 	return 5;
 }
 
+/* The programs prep_accept runs: plain, and into a fixed-file slot. */
+int compat_register_progs(struct compat_ring *c)
+{
+	const struct sysring_insn accept[2][8] = {
+#define ACCEPT_PROG(dst, tail...)					\
+	{								\
+		SR_WAIT(COMPAT_REG_RES, COMPAT_REG_ARG + 4, POLLIN, 0),	\
+		SR_JMP_K(JEQ, COMPAT_REG_RES, 0, -2),			\
+		SR_SYS_KEEPERR(dst, __NR_accept4, COMPAT_REG_ARG, 4),	\
+		SR_JMP_K(JEQ, dst, -EAGAIN, -4),			\
+		SR_JMP_K(JSGE, dst, 0, 1),				\
+		SR_SYS(dst, __NR_accept4, COMPAT_REG_ARG, 4),		\
+		tail							\
+	}
+		ACCEPT_PROG(COMPAT_REG_RES, SR_EXIT(COMPAT_REG_RES)),
+		ACCEPT_PROG(COMPAT_REG_ACCEPT_FD,
+			    SR_MOV_K(COMPAT_REG_RES, 0), SR_EXIT(COMPAT_REG_RES)),
+#undef ACCEPT_PROG
+	};
+	struct sysring_prog_reg out;
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		ret = sysring_register_prog(&c->sr, accept[i], i ? 8 : 7, &out);
+		if (ret < 0)
+			return ret;
+		c->prog_accept[i] = ret;
+	}
+	return 0;
+}
+
 /* Fill @s (zeroed) from the request's SQE copy. */
 int compat_prep(struct compat_ring *c, struct compat_req *req,
 		struct sysring_sqe *s, struct compat_chain *chain, bool async)
@@ -695,7 +738,7 @@ int compat_prep(struct compat_ring *c, struct compat_req *req,
 	struct sysring_insn insns[SYSRING_SQE_INSNS];
 	struct prep p = {
 		.c = c, .req = req, .sqe = &req->sqe, .chain = chain,
-		.async = async, .dst = COMPAT_REG_RES,
+		.async = async, .dst = COMPAT_REG_RES, .prog = -1,
 	};
 	const struct compat_op *op;
 	unsigned i, n = 0;
@@ -715,6 +758,13 @@ int compat_prep(struct compat_ring *c, struct compat_req *req,
 	for (i = 0; i < p.nargs; i++)
 		if (p.arg_reg[i] >= 0)
 			insns[n++] = SR_MOV(COMPAT_REG_ARG + i, p.arg_reg[i]);
+	if (p.prog >= 0) {
+		/* No room for the moves: not on a socket opened in the chain. */
+		if (n)
+			return -EINVAL;
+		sysring_prep_prog(s, (unsigned)p.prog);
+		goto regs;
+	}
 	if (p.stream && !n) {
 		n = prep_stream_rw(&p, insns);
 	} else {
@@ -725,6 +775,7 @@ int compat_prep(struct compat_ring *c, struct compat_req *req,
 	}
 	insns[n++] = SR_EXIT(COMPAT_REG_RES);
 	sysring_prep_insns(s, insns, n);
+regs:
 	sysring_sqe_set_regs(s, COMPAT_REG_ARG, p.args, p.nargs);
 	sysring_sqe_set_snap(s, req->fd_reg >= 0 ? (unsigned)req->fd_reg : 0);
 	sysring_sqe_set_budget(s, p.budget);

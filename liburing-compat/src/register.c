@@ -82,6 +82,9 @@ static int compat_files_set(struct compat_ring *c, unsigned off,
 	for (i = 0; i < nr; i++) {
 		int fd = fds ? fds[i] : -1;
 
+		/* A ring cannot hold its own fd, as io_uring's cannot. */
+		if (fd >= 0 && fd == c->sr.ring_fd)
+			return i ? (int)i : -EBADF;
 		if (fd >= 0) {
 			fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 			if (fd < 0)

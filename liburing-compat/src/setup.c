@@ -153,6 +153,7 @@ static void compat_free(struct compat_ring *c, size_t size)
 	free(c->bufs);
 	free(c->reqs);
 	free(c->pending.cqes);
+	free(c->deferred);
 	munmap(c, size);
 }
 
@@ -218,6 +219,9 @@ int io_uring_queue_init_params(unsigned entries, struct io_uring *ring,
 		c->sr.ring_fd = -1;
 		goto fail;
 	}
+	ret = compat_register_progs(c);
+	if (ret)
+		goto fail;
 	ret = -pthread_create(&c->reaper, NULL, compat_reaper, c);
 	if (ret)
 		goto fail;

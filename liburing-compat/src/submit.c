@@ -38,11 +38,7 @@ void compat_req_put(struct compat_ring *c, struct compat_req *req)
 	c->free_req = (int)(req - c->reqs);
 }
 
-/*
- * sysring's chain flags for one SQE.  A drain anywhere in an io_uring
- * link drains the whole link, and sysring's DRAIN and ASYNC go on the
- * chain's head: @head_flags carries them there.
- */
+/* sysring's link flags for one SQE, and @head_flags (ASYNC) on a head. */
 static __u16 compat_sqe_flags(__u8 flags, __u16 head_flags)
 {
 	__u16 f = head_flags;
@@ -172,11 +168,9 @@ static void compat_fail_chain(struct compat_ring *c,
 /*
  * Whether an SQE of a chain of @n must run blocking on a worker: the ones
  * that wait for an event, and a non-blocking try in a chain (it could not
- * be run again alone), before a DRAIN (it would be run again after it), or
- * that asks for all of its bytes.
+ * be run again alone) or that asks for all of its bytes.
  */
-static bool compat_must_block(const struct compat_ring *c,
-			      const struct io_uring_sqe *sqe, unsigned n)
+static bool compat_must_block(const struct io_uring_sqe *sqe, unsigned n)
 {
 	enum compat_block b = compat_op_block(sqe->opcode);
 	bool waitall = false;
@@ -190,7 +184,7 @@ static bool compat_must_block(const struct compat_ring *c,
 		break;
 	}
 	return (sqe->flags & IOSQE_ASYNC) || b == COMPAT_ALWAYS ||
-	       (b == COMPAT_NOWAIT && (n > 1 || c->batch_drain || waitall));
+	       (b == COMPAT_NOWAIT && (n > 1 || waitall));
 }
 
 /*
@@ -237,6 +231,27 @@ static void compat_unqueue(struct compat_ring *c, unsigned n)
 	}
 }
 
+/* Keep a chain for later, in order (see compat_ring.deferred). */
+static int compat_defer(struct compat_ring *c, struct io_uring_sqe **sqes,
+			unsigned n)
+{
+	unsigned i;
+
+	if (c->nr_deferred + n > c->deferred_size) {
+		unsigned size = 2 * (c->nr_deferred + n);
+		struct io_uring_sqe *d;
+
+		d = realloc(c->deferred, size * sizeof(*d));
+		if (!d)
+			return -EBUSY;
+		c->deferred = d;
+		c->deferred_size = size;
+	}
+	for (i = 0; i < n; i++)
+		c->deferred[c->nr_deferred++] = *sqes[i];
+	return 0;
+}
+
 /*
  * Queue one chain of @n SQEs as one sysring chain.  Returns 0 when queued,
  * 1 when it was completed with an error instead (a bad SQE), -EINPROGRESS
@@ -255,16 +270,16 @@ static int compat_queue_chain(struct compat_ring *c,
 	unsigned i;
 	int ret;
 
+	for (i = 0; i < n; i++) {
+		async |= compat_must_block(sqes[i], n);
+		drain |= sqes[i]->flags & IOSQE_IO_DRAIN;
+	}
+	if (c->nr_deferred || c->fence || (drain && c->inflight))
+		return compat_defer(c, sqes, n);
 	if (n == 1 && compat_library_op(c, sqes[0]))
 		return 0;
 	if (sysring_sq_space_left(&c->sr) < n)
 		return -EBUSY;
-	/* Nothing after a drained link starts before it completes either. */
-	drain = c->drain_next;
-	for (i = 0; i < n; i++) {
-		async |= compat_must_block(c, sqes[i], n);
-		drain |= sqes[i]->flags & IOSQE_IO_DRAIN;
-	}
 	for (i = 0; i < n; i++) {
 		struct compat_req *req = compat_req_get(c);
 
@@ -287,14 +302,13 @@ static int compat_queue_chain(struct compat_ring *c,
 			compat_fail_chain(c, sqes, n, i, ret);
 			return 1;
 		}
-		sysring_sqe_set_flags(s, compat_sqe_flags(sqes[i]->flags, i ? 0 :
-			(async ? SYSRING_SQE_ASYNC : 0) |
-			(drain ? SYSRING_SQE_DRAIN : 0)));
+		sysring_sqe_set_flags(s, compat_sqe_flags(sqes[i]->flags,
+			!i && async ? SYSRING_SQE_ASYNC : 0));
 	}
 	/* A chain ends within one submission, as io_uring's does. */
 	s->flags &= ~(SYSRING_SQE_LINK | SYSRING_SQE_HARDLINK);
 	c->inflight += n;
-	c->drain_next = drain && async;
+	c->fence = drain;
 	return 0;
 }
 
@@ -320,25 +334,24 @@ int compat_resubmit(struct compat_ring *c, struct compat_req *req)
 }
 
 /*
- * Take the queued io_uring SQEs, chain by chain, into the sysring SQ.
- * Returns how many were taken.
+ * Queue the @nr SQEs at @sqes[0..nr) (consecutive ring slots from @head,
+ * @mask) chain by chain; returns how many were taken.
  */
-static unsigned compat_take_sqes(struct compat_ring *c, struct io_uring *ring)
+static unsigned compat_queue_sqes(struct compat_ring *c, bool submit_all,
+				  struct io_uring_sqe *sqes, unsigned head,
+				  unsigned nr, unsigned mask)
 {
 	struct io_uring_sqe *chain[SYSRING_MAX_ENTRIES];
-	unsigned head = c->sq_head, tail = ring->sq.sqe_tail, n, i;
+	unsigned done = 0, n;
 	int ret;
 
-	c->batch_drain = false;
-	for (i = head; i != tail; i++)
-		if (c->sqes[i & c->sq_mask].flags & IOSQE_IO_DRAIN)
-			c->batch_drain = true;
-	while (head != tail) {
+	while (done != nr) {
 		n = 0;
 		do {
-			chain[n] = &c->sqes[(head + n) & c->sq_mask];
+			chain[n] = &sqes[(head + done + n) & mask];
 			n++;
-		} while (head + n != tail && compat_sqe_links(chain[n - 1]));
+		} while (done + n != nr && n < SYSRING_MAX_ENTRIES &&
+			 compat_sqe_links(chain[n - 1]));
 		ret = compat_queue_chain(c, chain, n);
 		if (ret == -EINPROGRESS) {
 			if (compat_settle_files(c))
@@ -347,15 +360,55 @@ static unsigned compat_take_sqes(struct compat_ring *c, struct io_uring *ring)
 		} else if (ret == -EBUSY) {
 			break;
 		}
-		head += n;
+		done += n;
 		/* As io_uring: a bad SQE ends the submission there. */
-		if (ret == 1 && !(ring->flags & IORING_SETUP_SUBMIT_ALL))
+		if (ret == 1 && !submit_all)
 			break;
 	}
-	n = head - c->sq_head;
+	return done;
+}
+
+/*
+ * Queue what waited for a drain, once nothing is in flight: it runs up to
+ * the next drained link (which fences what follows again).
+ */
+void compat_run_deferred(struct compat_ring *c)
+{
+	unsigned nr = c->nr_deferred, done;
+
+	if (!nr || c->inflight)
+		return;
+	c->nr_deferred = 0;
+	c->fence = false;
+	/* Chains queued from here may be deferred again: work on a copy. */
+	{
+		struct io_uring_sqe *copy = c->deferred;
+
+		c->deferred = NULL;
+		c->deferred_size = 0;
+		done = compat_queue_sqes(c, true, copy, 0, nr, ~0U);
+		for (; done < nr; done++) {
+			struct io_uring_sqe *sqe = &copy[done];
+
+			compat_defer(c, &sqe, 1);
+		}
+		free(copy);
+	}
+	if (sysring_sq_ready(&c->sr))
+		sysring_submit(&c->sr);
+}
+
+/* Take the SQEs queued in the io_uring SQ; returns how many. */
+static unsigned compat_take_sqes(struct compat_ring *c, struct io_uring *ring)
+{
+	unsigned head = c->sq_head, n;
+
+	n = compat_queue_sqes(c, ring->flags & IORING_SETUP_SUBMIT_ALL,
+			      c->sqes, head, ring->sq.sqe_tail - head,
+			      c->sq_mask);
 	/* Pairs with the acquire in liburing's io_uring_get_sqe(). */
-	__atomic_store_n(&c->sq_head, head, __ATOMIC_RELEASE);
-	c->sq_tail = head;
+	__atomic_store_n(&c->sq_head, head + n, __ATOMIC_RELEASE);
+	c->sq_tail = head + n;
 	return n;
 }
 
