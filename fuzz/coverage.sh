@@ -18,7 +18,8 @@ TARGETS="check_run gen_run submit_ring"
 PROFDATA=${LLVM_PROFDATA:-llvm-profdata}
 COV=${LLVM_COV:-llvm-cov}
 SRCS=(linux/sysring/check.c linux/sysring/vm.c linux/sysring/io.c linux/sysring/vm.h
-      linux/sysring/submit.c linux/sysring/params.c linux/sysring/opdef.c)
+      linux/sysring/submit.c linux/sysring/cq.c linux/sysring/params.c
+      linux/sysring/opdef.c)
 
 command -v "$COV" >/dev/null || { echo "coverage: no $COV (apt-get install llvm)"; exit 1; }
 rm -f "$O"/*.profraw

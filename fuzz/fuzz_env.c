@@ -213,6 +213,28 @@ bool sysring_env_should_stop(struct sysring_vm *vm)
 	return fuzz_env.stop_after && fuzz_env.stop_calls >= fuzz_env.stop_after;
 }
 
+/* Overflow entries, exactly sized; from the ovf_fail_at-th on, none. */
+struct sysring_ovf *sysring_env_ovf_alloc(struct sysring_exec *ex)
+{
+	fuzz_env.ovf_allocs++;
+	if (fuzz_env.ovf_fail_at && fuzz_env.ovf_allocs >= fuzz_env.ovf_fail_at)
+		return NULL;
+	return malloc(sysring_ovf_size(ex));
+}
+
+void sysring_env_ovf_free(struct sysring_exec *ex, struct sysring_ovf *ovf)
+{
+	(void)ex;
+	free(ovf);
+}
+
+/* cq.c's invariant failed: a completion would have been lost. */
+void sysring_cq_impossible(void)
+{
+	fprintf(stderr, "sysring fuzz: a completion found no overflow entry\n");
+	__builtin_trap();
+}
+
 const struct sysring_prog *sysring_env_prog(struct sysring_exec *ex, u32 index)
 {
 	(void)ex;

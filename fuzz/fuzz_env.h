@@ -5,7 +5,9 @@
  * recorded and answered from the fuzz input, never performed; user memory
  * is one fake 64 KiB window at FUZZ_MEM_BASE and every other address
  * faults with -EFAULT, as uaccess would.  sysring_vm_impossible() traps:
- * an accepted program must never reach the interpreter's default label.
+ * an accepted program must never reach the interpreter's default label;
+ * so does sysring_cq_impossible(): a completion must never be lost.
+ * Overflow entries come from malloc(), or fail on request.
  */
 #ifndef SYSRING_FUZZ_ENV_H
 #define SYSRING_FUZZ_ENV_H
@@ -76,6 +78,8 @@ struct fuzz_env {
 	u32		stop_after;	/* should_stop() true from this call (0: never) */
 	u32		stop_calls;	/* should_stop() calls */
 	u32		loads, stores, faults;
+	u32		ovf_allocs;	/* overflow entries asked for */
+	u32		ovf_fail_at;	/* the first refused (0: none is) */
 	fuzz_sys_hook_t	hook;
 	u32		nprogs;
 	struct sysring_prog *progs[FUZZ_MAX_PROGS];

@@ -5,10 +5,14 @@
  * indices, instructions), to_submit and the user-owned indices sq_tail and
  * cq_head are all fuzzed; the kernel-owned sq_head and cq_tail start
  * anywhere in u32 space (wrap-around); and while blocks run, their SYS
- * stubs may rewrite the ring as a second user thread could.  Checked: no
- * access outside the ring (ASan), nothing written but sq_head, cq_tail and
- * the CQE slots of this call, one CQE per consumed SQE, no CQE over an
- * unconsumed one, the return value, and each CQE's contents.
+ * stubs may rewrite the ring as a second user thread could.  Each call
+ * flushes the overflow list first, as sysring_enter(2) does, and overflow
+ * entries may fail to be allocated.  Checked: no access outside the ring
+ * (ASan) and no overflow entry leaked (LeakSanitizer), nothing written but
+ * sq_head, cq_tail, the overflow flag and the CQE slots of this call, one
+ * CQE per consumed SQE (in the CQ, or on the overflow list behind those
+ * already there), no CQE over an unconsumed one, the flush's order, the
+ * return value, and each CQE's contents.
  */
 #include "gen.h"
 
@@ -27,7 +31,7 @@ static struct {
 } rs;
 
 static struct {
-	u64	calls, busy, cqes, hook_acts;
+	u64	calls, busy, nomem, cqes, overflowed, flushed, hook_acts;
 	u64	status[__SYSRING_STATUS_MAX];
 } st;
 
@@ -35,10 +39,14 @@ static void submit_stats(void)
 {
 	if (!st.calls)
 		return;
-	fprintf(stderr, "submit_ring: %llu submits, %llu -EBUSY, %llu hostile rewrites, %llu CQEs:"
+	fprintf(stderr, "submit_ring: %llu submits, %llu -EBUSY, %llu -ENOMEM, %llu hostile rewrites,"
+		" %llu CQEs (%llu overflowed, %llu flushed):"
 		" exit %llu error %llu fault %llu budget %llu canceled %llu invalid %llu\n",
 		(unsigned long long)st.calls, (unsigned long long)st.busy,
+		(unsigned long long)st.nomem,
 		(unsigned long long)st.hook_acts, (unsigned long long)st.cqes,
+		(unsigned long long)st.overflowed,
+		(unsigned long long)st.flushed,
 		(unsigned long long)st.status[0], (unsigned long long)st.status[1],
 		(unsigned long long)st.status[2], (unsigned long long)st.status[3],
 		(unsigned long long)st.status[4], (unsigned long long)st.status[5]);
@@ -195,68 +203,168 @@ static void check_cqe(const struct sysring_cqe *cqe,
 	}
 }
 
+static struct sysring_cqe *cq_slot(u32 idx)
+{
+	return (void *)&rs.rings->cqes[(idx & (rs.ex.cq_entries - 1)) *
+				       rs.ex.cqe_size];
+}
+
+/* Entry @i of the overflow list (0: the oldest). */
+static struct sysring_ovf *ovf_at(u32 i)
+{
+	struct sysring_ovf *ovf = rs.ex.ovf_head;
+
+	while (i--)
+		ovf = ovf->next;
+	return ovf;
+}
+
+static bool overflow_flag(void)
+{
+	return atomic_read(&rs.rings->sq_flags) & SYSRING_SQ_CQ_OVERFLOW;
+}
+
+/*
+ * What sysring_enter(2) does first: move the overflow list into the CQ as
+ * far as it fits, oldest first, and clear the flag once it is empty.
+ */
+static void flush_once(void)
+{
+	struct sysring_exec *ex = &rs.ex;
+	u32 n0 = ex->nr_ovf, cqt0 = ex->cached_cq_tail;
+	u32 room, moved, i;
+	u8 *want;
+
+	room = sysring_cq_room(ex);
+	moved = min_t(u32, n0, room);
+	want = malloc((size_t)moved * ex->cqe_size + 1);
+	FUZZ_ASSERT(want);
+	for (i = 0; i < moved; i++)
+		memcpy(&want[i * ex->cqe_size], ovf_at(i)->cqe, ex->cqe_size);
+	while (sysring_cq_flush(ex))
+		;
+	FUZZ_ASSERT(ex->cached_cq_tail - cqt0 == moved);
+	FUZZ_ASSERT(ex->nr_ovf == n0 - moved && ex->nr_spare == moved);
+	FUZZ_ASSERT(!ex->nr_ovf == !ex->ovf_head);
+	FUZZ_ASSERT(overflow_flag() == !!ex->nr_ovf);
+	if (moved)
+		FUZZ_ASSERT(rs.rings->cq_tail == ex->cached_cq_tail);
+	for (i = 0; i < moved; i++)
+		FUZZ_ASSERT(!memcmp(cq_slot(cqt0 + i), &want[i * ex->cqe_size],
+				    ex->cqe_size));
+	free(want);
+	st.flushed += moved;
+}
+
+/* The CQE posted for the @i-th SQE consumed, in the CQ or on the list. */
+static struct sysring_cqe *posted_cqe(u32 i, u32 cqt0, u32 in_cq, u32 ovf0)
+{
+	if (i < in_cq)
+		return cq_slot(cqt0 + i);
+	return (struct sysring_cqe *)ovf_at(ovf0 + i - in_cq)->cqe;
+}
+
 static void submit_once(struct fz *f)
 {
 	struct sysring_exec *ex = &rs.ex;
 	struct sysring_rings *snap = (void *)rs.rings_snap;
-	u32 head0 = ex->cached_sq_head, cqt0 = ex->cached_cq_tail;
-	u32 queued, to_submit, eff, used, space, consumed, i, n;
+	u32 head0, cqt0, ovf0, room0, queued, to_submit, eff, consumed, in_cq;
+	u32 i, fail_after;
+	bool head_sane;
+	int flags0;
 	u8 b = fz_u8(f);
 	int ret;
+
+	flush_once();
+	head0 = ex->cached_sq_head;
+	cqt0 = ex->cached_cq_tail;
+	ovf0 = ex->nr_ovf;
+	room0 = sysring_cq_room(ex);
+	head_sane = cqt0 - rs.rings->cq_head <= ex->cq_entries;
 
 	/* What the user queued and how much of it it asks to run. */
 	set_sq_tail(b < 240 ? head0 + b % (ex->sq_entries + 3) : fz_u32(f));
 	b = fz_u8(f);
 	to_submit = b < 240 ? b % (ex->sq_entries + 3) : fz_u32(f);
+	/* Now and then the allocator refuses an overflow entry. */
+	b = fz_u8(f);
+	fail_after = b >= 248 ? b - 247 : 0;
+	fuzz_env.ovf_fail_at = fail_after ? fuzz_env.ovf_allocs + fail_after : 0;
 
 	queued = min_t(u32, rs.rings->sq_tail - head0, ex->sq_entries);
 	eff = min_t(u32, to_submit, queued);
-	used = cqt0 - rs.rings->cq_head;
-	space = used >= ex->cq_entries ? 0 : ex->cq_entries - used;
 	memcpy(rs.rings_snap, rs.rings, rs.rings_bytes);
 	memcpy(rs.sqes_snap, rs.sqes, rs.sqes_bytes);
 	rs.cq_head_moved = false;
+	flags0 = atomic_read(&rs.rings->sq_flags);
 
 	ret = sysring_exec_submit(ex, to_submit);
 
 	consumed = ex->cached_sq_head - head0;
+	in_cq = ex->cached_cq_tail - cqt0;
 	rs.digest = rs.digest * 31 + (u32)ret;
 	st.calls++;
 	st.busy += ret == -EBUSY;
+	st.nomem += ret == -ENOMEM;
 	st.cqes += consumed;
-	FUZZ_ASSERT(ex->cached_cq_tail - cqt0 == consumed);
+	st.overflowed += ex->nr_ovf - ovf0;
+	/* One CQE per consumed SQE, in the CQ or on the list, none lost. */
+	FUZZ_ASSERT(in_cq + (ex->nr_ovf - ovf0) == consumed);
 	FUZZ_ASSERT(consumed <= queued);
-	if (ret == -EBUSY) {
-		FUZZ_ASSERT(eff && !consumed && space < queued);
+	FUZZ_ASSERT(!ex->cq_reserved && !ex->nr_spare);
+	FUZZ_ASSERT(ex->nr_ovf <= sysring_cq_overflow_max(ex));
+	if (ret == -EBUSY || ret == -ENOMEM) {
+		FUZZ_ASSERT(eff && !consumed);
+		/* Below the bound with an empty list, every chain fits. */
+		FUZZ_ASSERT(ret == -ENOMEM || ovf0);
+		FUZZ_ASSERT(ret == -EBUSY || fail_after);
 	} else {
 		FUZZ_ASSERT(ret >= 0 && (u32)ret == consumed);
 		FUZZ_ASSERT(!ret == !eff);
 	}
-	if (!rs.cq_head_moved) {
-		/* Never a CQE over one the user has not consumed. */
-		FUZZ_ASSERT(consumed <= space);
-		if (space >= queued)
-			FUZZ_ASSERT(consumed >= eff);
-	}
+	/* Nothing overtakes what waits on the list. */
+	if (ovf0)
+		FUZZ_ASSERT(!in_cq);
+	/*
+	 * Never a CQE over one the user has not consumed, by a cq_head it
+	 * published (one past the tail claims CQEs not posted yet: its own
+	 * loss).
+	 */
+	if (!rs.cq_head_moved && head_sane)
+		FUZZ_ASSERT(in_cq <= room0);
+	/* Below the bound, and with memory, everything asked for is taken. */
+	if (ovf0 + queued <= sysring_cq_overflow_max(ex) && !fail_after)
+		FUZZ_ASSERT(consumed >= eff);
+	FUZZ_ASSERT(ex->cached_cq_tail - ex->cached_cq_head <= ex->cq_entries);
 	FUZZ_ASSERT(rs.rings->sq_head == ex->cached_sq_head);
-	if (consumed)
+	/* The last CQE posted into the CQ published the tail (a hook may
+	 * scribble on it while later blocks run).
+	 */
+	if (in_cq && in_cq == consumed)
 		FUZZ_ASSERT(rs.rings->cq_tail == ex->cached_cq_tail);
+	/* The flag follows the list; the other bits are left alone. */
+	FUZZ_ASSERT(overflow_flag() == !!ex->nr_ovf);
+	FUZZ_ASSERT(!((atomic_read(&rs.rings->sq_flags) ^ flags0) &
+		      ~SYSRING_SQ_CQ_OVERFLOW));
 
 	/* The SQEs are the user's: never written. */
 	FUZZ_ASSERT(!memcmp(rs.sqes_snap, rs.sqes, rs.sqes_bytes));
-	/* In the rings: sq_head, cq_tail and this call's CQEs, nothing else. */
+	/* In the rings: sq_head, cq_tail, the flags and this call's CQEs. */
 	snap->sq_head = rs.rings->sq_head;
 	snap->cq_tail = rs.rings->cq_tail;
-	n = min_t(u32, consumed, ex->cq_entries);
-	for (i = consumed - n; i < consumed; i++) {
-		u32 slot = (cqt0 + i) & (ex->cq_entries - 1);
-		const struct sysring_cqe *cqe =
-			(void *)&rs.rings->cqes[slot * ex->cqe_size];
+	snap->sq_flags = rs.rings->sq_flags;
+	for (i = 0; i < consumed; i++) {
+		const struct sysring_cqe *cqe = posted_cqe(i, cqt0, in_cq, ovf0);
 
 		check_cqe(cqe, &rs.sqes[(head0 + i) & (ex->sq_entries - 1)]);
 		rs.digest = rs.digest * 31 + fuzz_hash((const u8 *)cqe,
 						       ex->cqe_size);
-		memcpy(&snap->cqes[slot * ex->cqe_size], cqe, ex->cqe_size);
+	}
+	for (i = 0; i < in_cq; i++) {
+		size_t off = (size_t)((cqt0 + i) & (ex->cq_entries - 1)) *
+			     ex->cqe_size;
+
+		memcpy(&snap->cqes[off], &rs.rings->cqes[off], ex->cqe_size);
 	}
 	FUZZ_ASSERT(!memcmp(rs.rings_snap, rs.rings, rs.rings_bytes));
 
@@ -319,7 +427,7 @@ static void one_pass(const u8 *data, size_t size, u8 fill)
 	sysring_rings_init(ex);
 	/* Garbage a user may leave in the fields it has no business writing. */
 	memset(rs.rings->cqes, fz_u8(&f), ex->cq_entries * ex->cqe_size);
-	rs.rings->sq_flags = fz_u8(&f);
+	atomic_set(&rs.rings->sq_flags, fz_u8(&f) & ~SYSRING_SQ_CQ_OVERFLOW);
 	rs.rings->cq_overflow = fz_u8(&f);
 
 	fuzz_env_reset(NULL, 0, fuzz_hash(data, size));
@@ -335,6 +443,8 @@ static void one_pass(const u8 *data, size_t size, u8 fill)
 	ex->cached_sq_head = b < 128 ? 0 : b < 192 ? -1U - b % 8 : fz_u32(&f);
 	b = fz_u8(&f);
 	ex->cached_cq_tail = b < 128 ? 0 : b < 192 ? -1U - b % 8 : fz_u32(&f);
+	/* The furthest cq_head the kernel may have seen: a full CQ's. */
+	ex->cached_cq_head = ex->cached_cq_tail - ex->cq_entries;
 	rs.rings->sq_head = ex->cached_sq_head;
 	rs.rings->cq_tail = ex->cached_cq_tail;
 	b = fz_u8(&f);
@@ -355,6 +465,7 @@ static void one_pass(const u8 *data, size_t size, u8 fill)
 	for (i = 0; i < calls; i++)
 		submit_once(&f);
 
+	sysring_cq_free(ex);
 	fuzz_env_free_progs();
 	free(ex->vm);
 	free(rs.sqes_snap);

@@ -126,6 +126,7 @@ static void sysring_user_free(struct sysring_user *u)
 	for (i = 0; i < SYSRING_MAX_PROGS; i++)
 		if (u->progs[i])
 			sysring_user_prog_put(&u->ex, u->progs[i]);
+	sysring_cq_free(&u->ex);
 	if (u->ex.rings)
 		munmap(u->ex.rings, u->rings_size);
 	if (u->ex.sqes)
@@ -463,7 +464,8 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 	sysring_params_fill(&u->ex, &kp);
 	kp.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		      SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
-		      SYSRING_FEAT_CANCEL | SYSRING_FEAT_USER_BACKEND;
+		      SYSRING_FEAT_CANCEL | SYSRING_FEAT_NODROP |
+		      SYSRING_FEAT_USER_BACKEND;
 	kp.rings_size = u->rings_size;
 	kp.sqes_size = u->sqes_size;
 	if (sysring_env_store((u64)(uintptr_t)p, &kp, sizeof(kp))) {
@@ -507,6 +509,36 @@ static unsigned int sysring_user_cq_ready(struct sysring_user *u)
 	return u->ex.cached_cq_tail - READ_ONCE(u->ex.rings->cq_head);
 }
 
+static void sysring_user_flush(struct sysring_user *u)
+{
+	while (sysring_cq_flush(&u->ex))
+		;
+}
+
+/*
+ * Until @want CQEs are ready (or, with @deadline, until then: -ETIME),
+ * moving the overflow list into the CQ before each look.
+ */
+static int sysring_user_cq_wait(struct sysring_user *u, unsigned int want,
+				const struct timespec *deadline)
+{
+	int ret = 0;
+	bool ready;
+
+	do {
+		sysring_user_flush(u);
+		pthread_mutex_lock(&u->cq_lock);
+		ready = sysring_user_cq_ready(u) >= want;
+		if (!ready && deadline)
+			ret = pthread_cond_timedwait(&u->cq_wait, &u->cq_lock,
+						     deadline);
+		else if (!ready)
+			pthread_cond_wait(&u->cq_wait, &u->cq_lock);
+		pthread_mutex_unlock(&u->cq_lock);
+	} while (!ready && !ret);
+	return ret == ETIMEDOUT ? -ETIME : -ret;
+}
+
 int sysring_user_enter(int fd, unsigned int to_submit,
 		       unsigned int min_complete, unsigned int flags)
 {
@@ -518,36 +550,25 @@ int sysring_user_enter(int fd, unsigned int to_submit,
 	if (flags & ~SYSRING_ENTER_FLAGS)
 		return -EINVAL;
 
+	sysring_user_flush(u);
 	if (to_submit) {
 		pthread_mutex_lock(&u->lock);
 		ret = sysring_exec_submit(&u->ex, to_submit);
 		pthread_mutex_unlock(&u->lock);
 	}
-	if (ret >= 0 && (flags & SYSRING_ENTER_GETEVENTS) && min_complete) {
-		unsigned int want = min_t(unsigned int, min_complete,
-					  u->ex.cq_entries);
-
-		/* A worker or another thread's submission posts more. */
-		pthread_mutex_lock(&u->cq_lock);
-		while (sysring_user_cq_ready(u) < want)
-			pthread_cond_wait(&u->cq_wait, &u->cq_lock);
-		pthread_mutex_unlock(&u->cq_lock);
-	}
+	if (ret >= 0 && (flags & SYSRING_ENTER_GETEVENTS) && min_complete)
+		sysring_user_cq_wait(u, min_t(unsigned int, min_complete,
+					      u->ex.cq_entries), NULL);
 	return ret;
 }
 
 int sysring_user_wait(int fd, const struct timespec *deadline)
 {
 	struct sysring_user *u = sysring_user_find(fd);
-	int ret = 0;
 
 	if (!u)
 		return -EBADF;
-	pthread_mutex_lock(&u->cq_lock);
-	while (!sysring_user_cq_ready(u) && !ret)
-		ret = pthread_cond_timedwait(&u->cq_wait, &u->cq_lock, deadline);
-	pthread_mutex_unlock(&u->cq_lock);
-	return ret == ETIMEDOUT ? -ETIME : -ret;
+	return sysring_user_cq_wait(u, 1, deadline);
 }
 
 static int sysring_user_add_prog(struct sysring_user *u,

@@ -41,6 +41,31 @@ typedef int64_t s64;
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
+/* The SQ flags word (struct sysring_rings.sq_flags), as the kernel's atomic_t. */
+typedef struct {
+	int counter;
+} atomic_t;
+
+static inline int atomic_read(const atomic_t *v)
+{
+	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_set(atomic_t *v, int i)
+{
+	__atomic_store_n(&v->counter, i, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_or(int i, atomic_t *v)
+{
+	__atomic_fetch_or(&v->counter, i, __ATOMIC_RELAXED);
+}
+
+static inline void atomic_andnot(int i, atomic_t *v)
+{
+	__atomic_fetch_and(&v->counter, ~i, __ATOMIC_RELAXED);
+}
+
 /* Reference counts (struct sysring_prog), as the kernel's refcount_t. */
 typedef struct {
 	int refs;
@@ -92,5 +117,7 @@ static inline bool mem_is_zero(const void *s, size_t n)
 int sysring_env_load(void *dst, u64 uaddr, u32 size);
 int sysring_env_store(u64 uaddr, const void *src, u32 size);
 void sysring_vm_impossible(unsigned int code);
+/* A completion found no overflow entry: a broken invariant of cq.c. */
+void sysring_cq_impossible(void);
 
 #endif /* SYSRING_ENV_H */

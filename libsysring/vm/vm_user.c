@@ -41,3 +41,20 @@ void sysring_vm_impossible(unsigned int code)
 	fprintf(stderr, "sysring: opcode %#x passed the checker\n", code);
 	abort();
 }
+
+void sysring_cq_impossible(void)
+{
+	fprintf(stderr, "sysring: a completion found no overflow entry\n");
+	abort();
+}
+
+struct sysring_ovf *sysring_env_ovf_alloc(struct sysring_exec *ex)
+{
+	return malloc(sysring_ovf_size(ex));
+}
+
+void sysring_env_ovf_free(struct sysring_exec *ex, struct sysring_ovf *ovf)
+{
+	(void)ex;
+	free(ovf);
+}

@@ -5,7 +5,8 @@
  * sysring_setup(2) creates a ring pair and returns its fd; userspace maps
  * the rings (memmap.c), queues blocks in the submission ring and calls
  * sysring_enter(2), which runs them in submission order and posts one
- * completion per block with its result and a register snapshot.  Blocks
+ * completion per block with its result and a register snapshot (cq.c),
+ * and waits for completions (wait.c).  Blocks
  * joined by SYSRING_SQE_LINK or _HARDLINK form a chain that shares one
  * register file.  Programs are checked (check.c) before they run (vm.c).
  * A chain with SYSRING_SQE_ASYNC on its head runs on the ring's worker
@@ -19,7 +20,6 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/init.h>
-#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/sysctl.h>
@@ -58,13 +58,6 @@ struct sysring_ctx *sysring_ctx_from_fd(struct fd f)
 	return fd_file(f)->private_data;
 }
 
-static u32 sysring_cq_ready(struct sysring_ctx *ctx)
-{
-	/* Workers move the tail under cq_lock; a racy read only re-checks. */
-	return READ_ONCE(ctx->ex.cached_cq_tail) -
-	       READ_ONCE(ctx->ex.rings->cq_head);
-}
-
 SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 		u32, min_complete, u32, flags)
 {
@@ -80,6 +73,8 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 	if (!ctx)
 		return -EOPNOTSUPP;
 
+	/* Any call may follow userspace making room: flush into it. */
+	sysring_ctx_flush(ctx);
 	if (to_submit) {
 		/*
 		 * A block may sleep in a syscall with the lock held: any
@@ -94,38 +89,22 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 	}
 
 	if ((flags & SYSRING_ENTER_GETEVENTS) && min_complete) {
-		u32 want = min(min_complete, ctx->ex.cq_entries);
-		int err;
+		int err = sysring_cq_wait(ctx, min_complete);
 
-		/* A worker or another submitter posts what we wait for. */
-		err = wait_event_interruptible(ctx->cq_wait,
-					       sysring_cq_ready(ctx) >= want);
 		/*
 		 * As io_uring's wait: -EINTR, not a restart, so that a handler
 		 * with SA_RESTART does not put the caller back to sleep for
 		 * completions that may never come.
 		 */
 		if (err && !ret)
-			ret = -EINTR;
+			ret = err;
 	}
 	return ret;
 }
 
-static __poll_t sysring_poll(struct file *file, poll_table *wait)
-{
-	struct sysring_ctx *ctx = file->private_data;
-	__poll_t mask = 0;
-
-	poll_wait(file, &ctx->cq_wait, wait);
-	/* Pairs with the release store of cq_tail in sysring_post_cqe(). */
-	if (smp_load_acquire(&ctx->ex.rings->cq_tail) !=
-	    READ_ONCE(ctx->ex.rings->cq_head))
-		mask |= EPOLLIN | EPOLLRDNORM;
-	return mask;
-}
-
 static void sysring_ctx_free(struct sysring_ctx *ctx)
 {
+	sysring_cq_free(&ctx->ex);
 	sysring_progs_free(ctx);
 	sysring_rings_free(ctx);
 	kvfree(ctx->ex.vm);
@@ -203,7 +182,7 @@ static long sysring_create(u32 entries, struct sysring_params __user *params)
 	sysring_params_fill(&ctx->ex, &p);
 	p.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		     SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
-		     SYSRING_FEAT_CANCEL;
+		     SYSRING_FEAT_CANCEL | SYSRING_FEAT_NODROP;
 	p.rings_size = ctx->rings_size;
 	p.sqes_size = ctx->sqes_size;
 
@@ -302,6 +281,8 @@ static int __init sysring_init(void)
 	SYSRING_CHECK_OFFSET(struct sysring_cancel_reg, flags, 8);
 	SYSRING_CHECK_OFFSET(struct sysring_cancel_reg, __resv, 12);
 	BUILD_BUG_ON(sizeof(struct sysring_cancel_reg) != 32);
+	/* The flags word is shared with userspace as a plain __u32. */
+	BUILD_BUG_ON(sizeof(atomic_t) != sizeof(u32));
 
 	/* Program lengths and the CQE's pc are u16 and fit. */
 	BUILD_BUG_ON(SYSRING_MAX_PROG_INSNS > U16_MAX);

@@ -7,6 +7,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -48,6 +49,12 @@ struct sysring_ctx {
 	struct sysring_wq	wq;
 };
 
+/* wait.c */
+int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete);
+void sysring_ctx_flush(struct sysring_ctx *ctx);
+void sysring_cq_notify(struct sysring_exec *ex);
+__poll_t sysring_poll(struct file *file, struct poll_table_struct *wait);
+
 /* fdinfo.c */
 struct seq_file;
 void sysring_show_fdinfo(struct seq_file *m, struct file *file);
@@ -74,8 +81,6 @@ int sysring_wq_cancel(struct sysring_ctx *ctx,
 
 /* core.c */
 void sysring_ctx_put(struct sysring_ctx *ctx);
-
-/* core.c */
 struct sysring_ctx *sysring_ctx_from_fd(struct fd f);
 extern const struct file_operations sysring_fops;
 

@@ -32,6 +32,9 @@ void sysring_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "CqHead:\t%u\n", READ_ONCE(ex->rings->cq_head));
 	seq_printf(m, "CqTail:\t%u\n", READ_ONCE(ex->cached_cq_tail));
 	seq_printf(m, "CqReserved:\t%u\n", READ_ONCE(ex->cq_reserved));
+	seq_printf(m, "CqOverflow:\t%u\n", READ_ONCE(ex->nr_ovf));
+	seq_printf(m, "CqOverflowSpare:\t%u\n", READ_ONCE(ex->nr_spare));
+	seq_printf(m, "CqOverflowMax:\t%u\n", sysring_cq_overflow_max(ex));
 	seq_printf(m, "SnapRegs:\t%u\n", ex->snap_regs);
 	seq_printf(m, "Budget:\t%u\n", ex->budget);
 	seq_printf(m, "Programs:\t%lu\n", sysring_nr_progs(ctx));

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysring ring memory: allocation, charged to the creator's memory cgroup,
- * and mapping into userspace.
+ * and mapping into userspace; and the CQ's overflow entries, charged to
+ * the submitter's.
  */
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "core.h"
@@ -73,4 +75,15 @@ int sysring_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	vm_flags_clear(vma, VM_MAYEXEC);
 	return remap_vmalloc_range(vma, ptr, 0);
+}
+
+/* From sysring_cq_reserve(), in the submitter: it may sleep. */
+struct sysring_ovf *sysring_env_ovf_alloc(struct sysring_exec *ex)
+{
+	return kmalloc(sysring_ovf_size(ex), GFP_KERNEL_ACCOUNT);
+}
+
+void sysring_env_ovf_free(struct sysring_exec *ex, struct sysring_ovf *ovf)
+{
+	kfree(ovf);
 }

@@ -1,110 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Running the submission ring: validate each SQE, run its block, post its
- * CQE, and keep link chains whole.  Shared, like the rest of the VM core,
- * with the userspace backend, so both have one semantics.  The caller
- * serialises submissions on one ring; chains handed to workers run
+ * CQE (cq.c), and keep link chains whole.  Shared, like the rest of the VM
+ * core, with the userspace backend, so both have one semantics.  The
+ * caller serialises submissions on one ring; chains handed to workers run
  * concurrently with them, each in its worker's own register file, and
  * completions are posted under the environment's cq_lock.
  */
 #include "vm.h"
-
-u32 sysring_cq_space(struct sysring_exec *ex)
-{
-	/* A garbage cq_head from userspace only makes the ring look full. */
-	u32 used = ex->cached_cq_tail - READ_ONCE(ex->rings->cq_head);
-
-	if (used >= ex->cq_entries || ex->cq_reserved >= ex->cq_entries - used)
-		return 0;
-	return ex->cq_entries - used - ex->cq_reserved;
-}
-
-static void sysring_cq_lock(struct sysring_exec *ex)
-{
-	if (ex->ops)
-		ex->ops->cq_lock(ex);
-}
-
-static void sysring_cq_unlock(struct sysring_exec *ex)
-{
-	if (ex->ops)
-		ex->ops->cq_unlock(ex);
-}
-
-/* Promise a chain of @n entries its completions, or say there is no room. */
-static bool sysring_cq_reserve(struct sysring_exec *ex, u32 n)
-{
-	bool ok;
-
-	sysring_cq_lock(ex);
-	ok = sysring_cq_space(ex) >= n;
-	if (ok)
-		ex->cq_reserved += n;
-	sysring_cq_unlock(ex);
-	return ok;
-}
-
-static void sysring_cq_unreserve(struct sysring_exec *ex, u32 n)
-{
-	sysring_cq_lock(ex);
-	ex->cq_reserved -= n;
-	sysring_cq_unlock(ex);
-}
-
-/*
- * Post a CQE into the slot its chain reserved.  Several threads post on one
- * ring (the submitter running inline blocks, workers): cq_lock makes
- * choosing the slot at cached_cq_tail, filling it and publishing the new
- * tail one step, so the tail only ever moves past filled slots, in order.
- */
-static void sysring_post_cqe(struct sysring_exec *ex,
-			     const struct sysring_sqe *sqe,
-			     const struct sysring_vm *vm, u8 reason)
-{
-	struct sysring_rings *rings = ex->rings;
-	struct sysring_cqe *cqe;
-	u32 nregs, tail;
-
-	sysring_cq_lock(ex);
-	tail = ex->cached_cq_tail;
-	cqe = (void *)&rings->cqes[(tail & (ex->cq_entries - 1)) * ex->cqe_size];
-	nregs = min_t(u32, ex->snap_regs, SYSRING_NR_REGS - sqe->snap_base);
-	cqe->user_data = sqe->user_data;
-	cqe->res = vm->res;
-	cqe->status = vm->status;
-	cqe->reason = reason;
-	cqe->reg_base = sqe->snap_base;
-	cqe->nregs = nregs;
-	cqe->pc = vm->pc;
-	cqe->flags = 0;
-	cqe->insns = vm->executed;
-	cqe->__resv = 0;
-	memcpy(cqe->regs, &vm->regs[sqe->snap_base], nregs * sizeof(u64));
-	if (nregs < ex->snap_regs)
-		memset(&cqe->regs[nregs], 0,
-		       (ex->snap_regs - nregs) * sizeof(u64));
-
-	/* Readers of cached_cq_tail outside the lock only compare it. */
-	WRITE_ONCE(ex->cached_cq_tail, tail + 1);
-	ex->cq_reserved--;
-	/*
-	 * Pairs with the acquire load of cq_tail in userspace (and in
-	 * sysring_poll()): the entry is written before the tail covers it.
-	 */
-	smp_store_release(&rings->cq_tail, tail + 1);
-	sysring_cq_unlock(ex);
-}
-
-/*
- * Wake CQ waiters once per batch of posted CQEs, not once per CQE: after a
- * worker's chain, and at the end of an inline submission (as io_uring
- * flushes its completions at the end of a submit).
- */
-static void sysring_cq_posted(struct sysring_exec *ex)
-{
-	if (ex->ops)
-		ex->ops->cq_posted(ex);
-}
 
 static bool sysring_sqe_regs_ok(const struct sysring_sqe *sqe)
 {
@@ -398,11 +301,11 @@ static int sysring_chain_queue(struct sysring_exec *ex, u32 head, u32 len)
 /*
  * Run up to @to_submit queued blocks, or hand them to the workers.  A chain
  * is never split: when @to_submit ends inside one, the rest of it is taken
- * too and counted.  A chain is accepted only when the CQ has room for all
- * of its completions besides those reserved for chains accepted before it,
- * so none is ever dropped: a full CQ is backpressure (-EBUSY when nothing
- * could be submitted).  A chain that does not end before the last queued
- * entry is refused whole: every entry completes with
+ * too and counted.  A chain is accepted only when each of its completions
+ * is sure of a place, in the CQ or on the overflow list (cq.c), so none is
+ * ever dropped; past the list's bound submission stops (-EBUSY when
+ * nothing could be submitted).  A chain that does not end before the last
+ * queued entry is refused whole: every entry completes with
  * SYSRING_STATUS_INVALID and -EINVAL, none runs.  A chain whose head has
  * SYSRING_SQE_ASYNC is validated, copied and queued for a worker; every
  * other runs here, in the caller's register file ex->vm.
@@ -430,7 +333,8 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 			err = sysring_chain_drain(ex, head);
 			if (err)
 				break;
-			if (!sysring_cq_reserve(ex, len))
+			err = sysring_cq_reserve(ex, len);
+			if (err)
 				break;
 			if (!broken && sysring_chain_async(ex, head)) {
 				err = sysring_chain_queue(ex, head, len);
@@ -454,13 +358,12 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 	}
 	if (inline_done)
 		sysring_cq_posted(ex);
+	sysring_cq_trim(ex);
 
 	ex->cached_sq_head = head;
 	/* Pairs with the acquire load of sq_head in userspace: slots are free. */
 	smp_store_release(&ex->rings->sq_head, head);
 	if (done)
 		return done;
-	if (err)
-		return err;
-	return to_submit ? -EBUSY : 0;
+	return err;
 }

@@ -1906,12 +1906,17 @@ static void sysring_ring_chain_whole_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cqe.insns, 0);
 }
 
-/* A full CQ is backpressure: nothing is dropped, -EBUSY until reaped. */
+/*
+ * A full CQ overflows: completions wait on the list, the SQ flag says so,
+ * and any sysring_enter() moves them in, in order, once CQEs are consumed.
+ */
 static void sysring_ring_cq_full_test(struct kunit *test)
 {
 	struct sysring_sqe sqes[4];
 	struct sysring_test_ring r;
+	struct sysring_ctx *ctx;
 	struct sysring_cqe cqe;
+	struct file *file;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(sqes); i++)
@@ -1921,10 +1926,18 @@ static void sysring_ring_cq_full_test(struct kunit *test)
 		};
 	sysring_test_ring_init(test, &r, 4, 0);
 	KUNIT_ASSERT_EQ(test, r.p.cq_entries, 8);
-	sysring_test_submit(test, &r, sqes, 4);
-	sysring_test_submit(test, &r, sqes, 4);
-	sysring_test_queue(test, &r, sqes, 1);
-	KUNIT_EXPECT_EQ(test, sysring_test_enter(&r, 1), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, r.p.features & SYSRING_FEAT_NODROP);
+	file = fget(r.fd);
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	ctx = file->private_data;
+	fput(file);
+
+	for (i = 0; i < 3; i++)
+		sysring_test_submit(test, &r, sqes, 4);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.cq_off.tail), 8);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->ex.nr_ovf), 4);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.sq_off.flags),
+			SYSRING_SQ_CQ_OVERFLOW);
 	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.cq_off.overflow), 0);
 
 	for (i = 0; i < 8; i++) {
@@ -1932,9 +1945,14 @@ static void sysring_ring_cq_full_test(struct kunit *test)
 		sysring_expect_cqe(test, &cqe, 100 + i % 4, SYSRING_STATUS_EXIT,
 				   i % 4, 1);
 	}
-	KUNIT_EXPECT_EQ(test, sysring_test_enter(&r, 1), 1);
-	sysring_test_reap(test, &r, &cqe, NULL);
-	sysring_expect_cqe(test, &cqe, 100, SYSRING_STATUS_EXIT, 0, 1);
+	/* Reaped, not yet moved: an enter that does nothing else moves them. */
+	KUNIT_EXPECT_EQ(test, sysring_test_enter(&r, 0), 0);
+	KUNIT_EXPECT_EQ(test, sysring_test_ring_u32(test, &r, r.p.sq_off.flags), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(ctx->ex.nr_ovf), 0);
+	for (i = 0; i < 4; i++) {
+		sysring_test_reap(test, &r, &cqe, NULL);
+		sysring_expect_cqe(test, &cqe, 100 + i, SYSRING_STATUS_EXIT, i, 1);
+	}
 }
 
 static void sysring_ring_probe_test(struct kunit *test)
@@ -2037,7 +2055,7 @@ static struct kunit_suite sysring_ring_test_suite = {
 
 #define SR_ASYNC_SQ	4
 #define SR_ASYNC_CQ	8
-#define SR_ASYNC_WORK	16
+#define SR_ASYNC_WORK	32
 
 struct sysring_test_exec {
 	struct sysring_exec	ex;
@@ -2141,6 +2159,13 @@ static void sysring_tex_exit(void *data)
 		sysring_tex_prog_put(&t->ex, t->prog);
 }
 
+static void sysring_tex_cq_free(void *data)
+{
+	struct sysring_test_exec *t = data;
+
+	sysring_cq_free(&t->ex);
+}
+
 /* r5 = 42; EXIT r5 */
 static const struct sysring_insn sysring_tex_prog_insns[] = {
 	SR_MOVK(5, 42), SR_EXIT(5),
@@ -2168,6 +2193,8 @@ static struct sysring_test_exec *sysring_tex_init(struct kunit *test, bool ops)
 	KUNIT_ASSERT_NOT_NULL(test, t->ex.sqes);
 	sysring_rings_init(&t->ex);
 	t->test = test;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, sysring_tex_cq_free,
+							t), 0);
 	if (!ops)
 		return t;
 	t->ex.ops = &sysring_tex_ops;
@@ -2202,32 +2229,35 @@ static struct sysring_cqe *sysring_tex_cqe(struct sysring_test_exec *t, u32 i)
 					  t->ex.cqe_size];
 }
 
-/* The CQ's free space less what accepted chains were promised. */
-static void sysring_async_cq_space_test(struct kunit *test)
+/*
+ * The CQ's free slots, from the furthest cq_head seen: a cq_head that
+ * moves back or past the tail is ignored, and indices wrap around u32.
+ */
+static void sysring_async_cq_room_test(struct kunit *test)
 {
 	struct sysring_test_exec *t = sysring_tex_init(test, false);
 	struct sysring_exec *ex = &t->ex;
 
-	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), SR_ASYNC_CQ);
+	KUNIT_EXPECT_EQ(test, sysring_cq_room(ex), SR_ASYNC_CQ);
 	ex->cached_cq_tail = 5;
+	KUNIT_EXPECT_EQ(test, sysring_cq_room(ex), 3);
 	ex->rings->cq_head = 1;
-	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 4);
-	ex->cq_reserved = 3;
-	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 1);
-	ex->cq_reserved = 4;
-	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 0);
-	/* More promised than free (cq_head moved back): none, no wrap. */
-	ex->cq_reserved = 7;
-	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 0);
-	/* A cq_head past the tail only makes the ring look full. */
-	ex->cq_reserved = 0;
+	KUNIT_EXPECT_EQ(test, sysring_cq_room(ex), 4);
+	/* Back: ignored, the room counted on stays. */
+	ex->rings->cq_head = 0;
+	KUNIT_EXPECT_EQ(test, sysring_cq_room(ex), 4);
+	/* Past the tail: ignored too. */
 	ex->rings->cq_head = 6;
-	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 0);
+	KUNIT_EXPECT_EQ(test, sysring_cq_room(ex), 4);
+	ex->rings->cq_head = 5;
+	KUNIT_EXPECT_EQ(test, sysring_cq_room(ex), SR_ASYNC_CQ);
 	/* Indices wrap around u32. */
+	ex->cached_cq_head = U32_MAX - 1;
 	ex->cached_cq_tail = 2;
 	ex->rings->cq_head = U32_MAX - 1;
-	ex->cq_reserved = 2;
-	KUNIT_EXPECT_EQ(test, sysring_cq_space(ex), 2);
+	KUNIT_EXPECT_EQ(test, sysring_cq_room(ex), 4);
+	ex->rings->cq_head = 1;
+	KUNIT_EXPECT_EQ(test, sysring_cq_room(ex), 7);
 }
 
 /*
@@ -2305,7 +2335,26 @@ static void sysring_async_handoff_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cqe->reason, SYSRING_CHECK_NO_EXIT);
 }
 
-/* Reserved slots count as used: backpressure still loses nothing. */
+static void sysring_tex_run_queued(struct sysring_test_exec *t,
+				   struct sysring_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->nqueued; i++) {
+		struct sysring_work *work = t->queued[i];
+
+		t->queued[i] = NULL;
+		sysring_work_run(&t->ex, vm, work);
+		sysring_work_free(&t->ex, work);
+	}
+	t->nqueued = 0;
+}
+
+/*
+ * Asynchronous chains owe their completions: past the CQ's room each one
+ * accepted holds a spare overflow entry, up to the bound, then -EBUSY.
+ * None is lost when they complete into a full CQ.
+ */
 static void sysring_async_backpressure_test(struct kunit *test)
 {
 	struct sysring_test_exec *t = sysring_tex_init(test, true);
@@ -2315,28 +2364,42 @@ static void sysring_async_backpressure_test(struct kunit *test)
 		.flags = SYSRING_SQE_ASYNC, .ninsns = 1, .insns = { SR_EXIT(0) },
 	};
 	const struct sysring_sqe sqes[4] = { async, async, async, async };
-	struct sysring_work *work;
+	unsigned int i;
 
-	sysring_tex_queue(t, sqes, 4);
-	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 4), 4);
-	sysring_tex_queue(t, sqes, 4);
-	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 4), 4);
+	for (i = 0; i < 2; i++) {
+		sysring_tex_queue(t, sqes, 4);
+		KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 4), 4);
+	}
 	KUNIT_EXPECT_EQ(test, ex->cq_reserved, SR_ASYNC_CQ);
-	KUNIT_EXPECT_EQ(test, ex->rings->cq_tail, 0);
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, 0);
+	for (i = 0; i < 4; i++) {
+		sysring_tex_queue(t, sqes, 4);
+		KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 4), 4);
+	}
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 3 * SR_ASYNC_CQ);
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, 2 * SR_ASYNC_CQ);
 	sysring_tex_queue(t, sqes, 1);
 	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), -EBUSY);
-	KUNIT_EXPECT_EQ(test, t->nqueued, 8);
+	KUNIT_EXPECT_EQ(test, ex->rings->sq_head, 6 * 4);
 
-	/* A completion not yet reaped still fills its slot. */
-	work = t->queued[0];
-	t->queued[0] = NULL;
-	sysring_work_run(ex, wvm, work);
-	sysring_work_free(ex, work);
-	KUNIT_EXPECT_EQ(test, ex->cq_reserved, SR_ASYNC_CQ - 1);
+	/* They complete: eight into the CQ, sixteen onto the list. */
+	sysring_tex_run_queued(t, wvm);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 0);
+	KUNIT_EXPECT_EQ(test, ex->rings->cq_tail, SR_ASYNC_CQ);
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 2 * SR_ASYNC_CQ);
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, 0);
 	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), -EBUSY);
-	ex->rings->cq_head = 1;
+
+	/* Consumed and flushed: room again, from the spares first. */
+	ex->rings->cq_head = SR_ASYNC_CQ;
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flush(ex));
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, SR_ASYNC_CQ);
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, SR_ASYNC_CQ);
 	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), 1);
-	KUNIT_EXPECT_EQ(test, ex->cq_reserved, SR_ASYNC_CQ);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 1);
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, 1);
+	sysring_tex_run_queued(t, wvm);
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, SR_ASYNC_CQ + 1);
 }
 
 /* A chain the workers cannot take is not consumed, and holds nothing. */
@@ -2413,7 +2476,7 @@ static void sysring_async_default_workers_test(struct kunit *test)
 }
 
 static struct kunit_case sysring_async_test_cases[] = {
-	KUNIT_CASE(sysring_async_cq_space_test),
+	KUNIT_CASE(sysring_async_cq_room_test),
 	KUNIT_CASE(sysring_async_handoff_test),
 	KUNIT_CASE(sysring_async_backpressure_test),
 	KUNIT_CASE(sysring_async_queue_error_test),
@@ -2426,6 +2489,171 @@ static struct kunit_case sysring_async_test_cases[] = {
 static struct kunit_suite sysring_async_test_suite = {
 	.name = "sysring_async",
 	.test_cases = sysring_async_test_cases,
+};
+
+/* ------------------------------------------------------------------ */
+/*
+ * sysring_cq: the overflow list (cq.c), on a ring without workers: inline
+ * blocks post in submission order, so every CQE is known in advance.
+ */
+
+/* Queue and submit @n blocks "r0 = user_data; EXIT r0" from @ud on. */
+static long sysring_cq_submit(struct sysring_test_exec *t, u64 ud, u32 n)
+{
+	struct sysring_sqe sqes[SR_ASYNC_SQ] = { };
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		sqes[i].user_data = ud + i;
+		sqes[i].ninsns = 2;
+		sqes[i].insns[0] = SR_MOVK(0, ud + i);
+		sqes[i].insns[1] = SR_EXIT(0);
+	}
+	sysring_tex_queue(t, sqes, n);
+	return sysring_exec_submit(&t->ex, n);
+}
+
+static bool sysring_cq_flag(struct sysring_test_exec *t)
+{
+	return atomic_read(&t->ex.rings->sq_flags) & SYSRING_SQ_CQ_OVERFLOW;
+}
+
+/* The CQEs from cq_head to the tail carry user_data @ud on, in order. */
+static void sysring_cq_expect(struct kunit *test, struct sysring_test_exec *t,
+			      u64 ud)
+{
+	u32 i;
+
+	for (i = t->ex.rings->cq_head; i != t->ex.rings->cq_tail; i++, ud++) {
+		KUNIT_EXPECT_EQ_MSG(test, sysring_tex_cqe(t, i)->user_data, ud,
+				    "CQE %u", i);
+		KUNIT_EXPECT_EQ(test, sysring_tex_cqe(t, i)->res, ud);
+	}
+}
+
+/*
+ * Past a full CQ completions wait on the list, flagged; nothing overtakes
+ * them, not even with room made; a flush moves them in, oldest first, and
+ * clears the flag; spare entries go at the next submission.
+ */
+static void sysring_cq_overflow_order_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, false);
+	struct sysring_exec *ex = &t->ex;
+	struct sysring_rings *rings = ex->rings;
+
+	KUNIT_ASSERT_EQ(test, sysring_cq_submit(t, 0, 4), 4);
+	KUNIT_ASSERT_EQ(test, sysring_cq_submit(t, 4, 4), 4);
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flag(t));
+	KUNIT_ASSERT_EQ(test, sysring_cq_submit(t, 8, 4), 4);
+	KUNIT_EXPECT_EQ(test, rings->cq_tail, 8);
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 4);
+	KUNIT_EXPECT_TRUE(test, sysring_cq_flag(t));
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, 0);
+	KUNIT_EXPECT_EQ(test, ex->cq_reserved, 0);
+	KUNIT_EXPECT_EQ(test, rings->cq_overflow, 0);
+	/* A flush without room moves nothing. */
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flush(ex));
+	KUNIT_EXPECT_EQ(test, rings->cq_tail, 8);
+
+	/* Room for one, but the list waits: the new CQE goes behind it. */
+	rings->cq_head = 1;
+	KUNIT_ASSERT_EQ(test, sysring_cq_submit(t, 12, 1), 1);
+	KUNIT_EXPECT_EQ(test, rings->cq_tail, 8);
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 5);
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flush(ex));
+	KUNIT_EXPECT_EQ(test, rings->cq_tail, 9);
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 4);
+	KUNIT_EXPECT_TRUE(test, sysring_cq_flag(t));
+	sysring_cq_expect(test, t, 1);
+
+	rings->cq_head = 9;
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flush(ex));
+	KUNIT_EXPECT_EQ(test, rings->cq_tail, 13);
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 0);
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flag(t));
+	sysring_cq_expect(test, t, 9);
+	/* The flushed entries are spares until a submission trims them. */
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, 5);
+	KUNIT_ASSERT_EQ(test, sysring_cq_submit(t, 13, 1), 1);
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, 0);
+	sysring_cq_expect(test, t, 9);
+}
+
+/*
+ * Listed and spare entries are bounded by twice the CQ: past that,
+ * -EBUSY, nothing consumed, nothing lost; room made and flushed takes
+ * more again.
+ */
+static void sysring_cq_overflow_bound_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, false);
+	struct sysring_exec *ex = &t->ex;
+	struct sysring_rings *rings = ex->rings;
+	u32 i, max = SR_ASYNC_CQ + sysring_cq_overflow_max(ex);
+
+	KUNIT_EXPECT_EQ(test, sysring_cq_overflow_max(ex), 2 * SR_ASYNC_CQ);
+	for (i = 0; i < max; i += 4)
+		KUNIT_ASSERT_EQ(test, sysring_cq_submit(t, i, 4), 4);
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 2 * SR_ASYNC_CQ);
+	KUNIT_EXPECT_EQ(test, sysring_cq_submit(t, max, 1), -EBUSY);
+	KUNIT_EXPECT_EQ(test, rings->sq_head, max);
+	KUNIT_EXPECT_EQ(test, ex->nr_spare, 0);
+
+	/* Consumed but not flushed: the list still holds the bound. */
+	rings->cq_head = 4;
+	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), -EBUSY);
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flush(ex));
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 2 * SR_ASYNC_CQ - 4);
+	KUNIT_EXPECT_EQ(test, sysring_exec_submit(ex, 1), 1);
+	/* Everything, in order, from 4 on: the CQ, then the list. */
+	sysring_cq_expect(test, t, 4);
+	for (i = 0; i < max - 4; i += SR_ASYNC_CQ) {
+		rings->cq_head = rings->cq_tail;
+		while (sysring_cq_flush(ex))
+			;
+		sysring_cq_expect(test, t, 4 + SR_ASYNC_CQ + i);
+	}
+	KUNIT_EXPECT_EQ(test, rings->cq_tail, max + 1);
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flag(t));
+}
+
+/* A flush moves at most a batch under the lock and says whether more fit. */
+static void sysring_cq_flush_batch_test(struct kunit *test)
+{
+	struct sysring_params p = { .flags = SYSRING_SETUP_CQSIZE,
+				    .cq_entries = 64 };
+	struct sysring_test_exec *t = sysring_tex_init(test, false);
+	struct sysring_exec *ex = &t->ex;
+	u32 i;
+
+	/* Again, with a CQ larger than a batch. */
+	KUNIT_ASSERT_EQ(test, sysring_params_check(SR_ASYNC_SQ, &p), 0);
+	sysring_exec_init(ex, &p);
+	ex->rings = kunit_kzalloc(test, sysring_rings_bytes(ex), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ex->rings);
+	sysring_rings_init(ex);
+	for (i = 0; i < 3 * 64; i += 4)
+		KUNIT_ASSERT_EQ(test, sysring_cq_submit(t, i, 4), 4);
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 128);
+	ex->rings->cq_head = 64;
+	KUNIT_EXPECT_TRUE(test, sysring_cq_flush(ex));
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 128 - 32);
+	KUNIT_EXPECT_FALSE(test, sysring_cq_flush(ex));
+	KUNIT_EXPECT_EQ(test, ex->nr_ovf, 64);
+	sysring_cq_expect(test, t, 64);
+}
+
+static struct kunit_case sysring_cq_test_cases[] = {
+	KUNIT_CASE(sysring_cq_overflow_order_test),
+	KUNIT_CASE(sysring_cq_overflow_bound_test),
+	KUNIT_CASE(sysring_cq_flush_batch_test),
+	{}
+};
+
+static struct kunit_suite sysring_cq_test_suite = {
+	.name = "sysring_cq",
+	.test_cases = sysring_cq_test_cases,
 };
 
 /* ------------------------------------------------------------------ */
@@ -2876,7 +3104,8 @@ static struct kunit_suite sysring_cancel_test_suite = {
 
 kunit_test_suites(&sysring_check_test_suite, &sysring_vm_test_suite,
 		  &sysring_sys_test_suite, &sysring_ring_test_suite,
-		  &sysring_async_test_suite, &sysring_io_test_suite,
+		  &sysring_async_test_suite, &sysring_cq_test_suite,
+		  &sysring_io_test_suite,
 		  &sysring_cancel_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for sysring");

@@ -27,6 +27,7 @@
 #include <linux/bug.h>
 #include <linux/cache.h>
 #include <linux/refcount.h>
+#include <linux/atomic.h>
 #include <asm/barrier.h>
 #include <asm/unistd.h>
 #else
@@ -57,7 +58,11 @@ struct sysring_rings {
 	u32	sq_tail;
 	u32	sq_mask;
 	u32	sq_entries;
-	u32	sq_flags;
+	/*
+	 * SYSRING_SQ_*: bits have different writers, so each changes its own
+	 * with an atomic read-modify-write; userspace only reads it.
+	 */
+	atomic_t sq_flags;
 	u32	sq_dropped;
 	u32	cq_head ____cacheline_aligned_in_smp;
 	u32	cq_tail;
@@ -106,6 +111,16 @@ struct sysring_work {
 	u32				nr;
 	u32				cur;
 	struct sysring_chain_ent	ents[] __counted_by(nr);
+};
+
+/*
+ * A completion the CQ had no room for, waiting on the overflow list (cq.c)
+ * for sysring_cq_flush(), or a spare one allocated for a completion that
+ * may need it.  @cqe holds a whole CQE: sysring_ovf_size() bytes in all.
+ */
+struct sysring_ovf {
+	struct sysring_ovf	*next;
+	u64			cqe[];
 };
 
 /* Which blocks of the chain being run go on, and which registers are set. */
@@ -164,8 +179,19 @@ struct sysring_exec {
 	u32			budget;		/* default per block */
 	u32			cached_sq_head;
 	u32			cached_cq_tail;
-	/* CQ slots promised to accepted chains not yet completed (cq_lock). */
+	/*
+	 * The rest of the CQ's state is under cq_lock (see cq.c): the
+	 * furthest valid cq_head seen, the completions owed to accepted
+	 * chains not yet completed, the overflow list (oldest first) with
+	 * its length, and the spare entries with their number.
+	 */
+	u32			cached_cq_head;
 	u32			cq_reserved;
+	struct sysring_ovf	*ovf_head;
+	struct sysring_ovf	*ovf_last;
+	struct sysring_ovf	*ovf_spare;
+	u32			nr_ovf;
+	u32			nr_spare;
 	u32			max_workers;	/* 0: the environment's default */
 	struct sysring_vm	*vm;		/* register file for inline runs */
 	const struct sysring_exec_ops	*ops;	/* NULL: no workers */
@@ -249,17 +275,69 @@ u32 sysring_default_workers(u32 sq_entries, u32 cpus);
  * sysring_exec_submit - run up to @to_submit queued blocks (submit.c)
  *
  * Return: the number of SQEs consumed, or when nothing was: -EBUSY when
- * the CQ has no room for the next chain, or the error that kept the next
- * asynchronous chain from being queued (-ENOMEM, or the environment's).
+ * the completions of the next chain would take the overflow list past its
+ * bound, -ENOMEM when its overflow entries or its asynchronous copy could
+ * not be allocated, or the error that kept the next asynchronous chain
+ * from being queued (the environment's).
  */
 int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit);
 
 /*
- * sysring_cq_space - CQ slots free for a new chain: the ring's size less the
- * completions not yet reaped and those reserved for accepted chains.  Call
- * under cq_lock where the environment has one.
+ * The CQ (cq.c).  Completions past a full CQ wait on an overflow list of at
+ * most SYSRING_CQ_OVERFLOW_RATIO * cq_entries entries, counting the spares
+ * allocated for completions still to come.
  */
-u32 sysring_cq_space(struct sysring_exec *ex);
+#define SYSRING_CQ_OVERFLOW_RATIO	2
+
+static inline u32 sysring_cq_overflow_max(const struct sysring_exec *ex)
+{
+	return SYSRING_CQ_OVERFLOW_RATIO * ex->cq_entries;
+}
+
+static inline size_t sysring_ovf_size(const struct sysring_exec *ex)
+{
+	return sizeof(struct sysring_ovf) + ex->cqe_size;
+}
+
+/* Free CQ slots, from the furthest valid cq_head seen; under cq_lock. */
+u32 sysring_cq_room(struct sysring_exec *ex);
+
+/*
+ * sysring_cq_reserve - promise a chain of @n blocks a place for each
+ * completion, a CQ slot or an overflow entry allocated now; called by the
+ * submitter, which the environment serialises.
+ *
+ * Return: 0, -EBUSY at the overflow bound, -ENOMEM.
+ */
+int sysring_cq_reserve(struct sysring_exec *ex, u32 n);
+/* Take back a promise whose chain was not accepted after all. */
+void sysring_cq_unreserve(struct sysring_exec *ex, u32 n);
+/* Free the spare entries no completion owed can need any more (submitter). */
+void sysring_cq_trim(struct sysring_exec *ex);
+
+/* Post a block's CQE, into the CQ or onto the overflow list. */
+void sysring_post_cqe(struct sysring_exec *ex, const struct sysring_sqe *sqe,
+		      const struct sysring_vm *vm, u8 reason);
+/* Wake whoever waits for CQEs (the environment's cq_posted). */
+void sysring_cq_posted(struct sysring_exec *ex);
+
+/*
+ * sysring_cq_flush - move listed completions into the CQ, oldest first
+ *
+ * Moves a bounded batch under one hold of cq_lock.  Return: true when
+ * more would fit now; call again, letting other work run in between.
+ */
+bool sysring_cq_flush(struct sysring_exec *ex);
+
+/* Free the overflow list and the spares: the ring is going away. */
+void sysring_cq_free(struct sysring_exec *ex);
+
+/*
+ * Overflow entries come from the environment: sysring_ovf_size() bytes,
+ * charged like the rest of the ring's memory, or NULL; and go back to it.
+ */
+struct sysring_ovf *sysring_env_ovf_alloc(struct sysring_exec *ex);
+void sysring_env_ovf_free(struct sysring_exec *ex, struct sysring_ovf *ovf);
 
 /*
  * sysring_chain_run - run entries of one chain, posting one CQE for each
@@ -390,6 +468,9 @@ static inline int sysring_env_store(u64 uaddr, const void *src, u32 size)
 
 #define sysring_vm_impossible(code)					\
 	WARN_ONCE(1, "sysring: opcode %#x passed the checker\n", code)
+
+#define sysring_cq_impossible()						\
+	WARN_ONCE(1, "sysring: a completion found no overflow entry\n")
 #endif
 
 #endif /* _SYSRING_VM_H */

@@ -448,19 +448,6 @@ static void sysring_cq_unlock_k(struct sysring_exec *ex)
 	spin_unlock(&sysring_ex_ctx(ex)->cq_lock);
 }
 
-static void sysring_cq_posted(struct sysring_exec *ex)
-{
-	struct sysring_ctx *ctx = sysring_ex_ctx(ex);
-
-	/*
-	 * wq_has_sleeper() has the barrier that orders the tail published
-	 * above before the check, pairing with the one in prepare_to_wait():
-	 * a waiter either sees the new tail or is seen here.
-	 */
-	if (wq_has_sleeper(&ctx->cq_wait))
-		wake_up_all(&ctx->cq_wait);
-}
-
 /*
  * A worker moves to entry @i of its chain: see sysring_wq_cancel_running().
  * On release the notify signal must stay: it stops the rest of the chain.
@@ -499,7 +486,7 @@ const struct sysring_exec_ops sysring_kernel_ops = {
 	.work_queue	= sysring_wq_queue,
 	.cq_lock	= sysring_cq_lock_k,
 	.cq_unlock	= sysring_cq_unlock_k,
-	.cq_posted	= sysring_cq_posted,
+	.cq_posted	= sysring_cq_notify,
 	.drain		= sysring_drain_k,
 	.work_step	= sysring_wq_work_step,
 };

@@ -265,6 +265,14 @@ struct sysring_cqe {
 #define SYSRING_FEAT_LINK	0x04	/* LINK/HARDLINK share registers */
 #define SYSRING_FEAT_ASYNC	0x08	/* SYSRING_SQE_ASYNC: worker threads */
 #define SYSRING_FEAT_CANCEL	0x10	/* SYSRING_REGISTER_CANCEL */
+#define SYSRING_FEAT_NODROP	0x20	/* a full CQ overflows, never drops */
+
+/*
+ * The SQ ring's flags word (sq_off.flags), written by the kernel.
+ * SYSRING_SQ_CQ_OVERFLOW: completions wait on the overflow list for room
+ * in the CQ; consume CQEs and call sysring_enter(2) to flush them.
+ */
+#define SYSRING_SQ_CQ_OVERFLOW	0x02
 
 struct sysring_sq_offsets {
 	__u32	head;

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Waiting for completions and being told of them: sysring_enter(2)'s wait,
+ * the wake-ups after CQEs are posted, and poll(2) on the ring.
+ */
+#include <linux/sched/signal.h>
+
+#include "core.h"
+
+/* CQEs userspace has not consumed; with a garbage cq_head, anything. */
+static u32 sysring_cq_ready(struct sysring_ctx *ctx)
+{
+	/* Posters move the tail under cq_lock; a racy read only re-checks. */
+	return READ_ONCE(ctx->ex.cached_cq_tail) -
+	       READ_ONCE(ctx->ex.rings->cq_head);
+}
+
+/* Move what waits on the overflow list into the CQ, as far as it fits. */
+void sysring_ctx_flush(struct sysring_ctx *ctx)
+{
+	while (sysring_cq_flush(&ctx->ex))
+		cond_resched();
+}
+
+/*
+ * Sleep until @min_complete CQEs (at most the CQ's size) are ready or a
+ * signal is pending (-EINTR).  Before each look the overflow list is
+ * flushed: userspace may have made room.  The tail is published before
+ * cq_wait is woken (sysring_cq_notify()), and prepare_to_wait() orders our
+ * state before the look, so a CQE posted after the look wakes us.
+ */
+int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete)
+{
+	u32 want = min(min_complete, ctx->ex.cq_entries);
+	DEFINE_WAIT(wait);
+	int ret = 0;
+
+	for (;;) {
+		sysring_ctx_flush(ctx);
+		prepare_to_wait(&ctx->cq_wait, &wait, TASK_INTERRUPTIBLE);
+		if (sysring_cq_ready(ctx) >= want)
+			break;
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		schedule();
+	}
+	finish_wait(&ctx->cq_wait, &wait);
+	return ret;
+}
+
+/*
+ * The kernel's cq_posted: CQEs were published (into the CQ, or onto the
+ * overflow list), once per batch.  wq_has_sleeper() has the barrier that
+ * orders the tail published before its check, pairing with the one in
+ * prepare_to_wait(): a waiter either sees the new tail or is seen here.
+ */
+void sysring_cq_notify(struct sysring_exec *ex)
+{
+	struct sysring_ctx *ctx = container_of(ex, struct sysring_ctx, ex);
+
+	if (wq_has_sleeper(&ctx->cq_wait))
+		wake_up_all(&ctx->cq_wait);
+}
+
+/*
+ * Readable while the CQ holds a CQE, or completions wait on the overflow
+ * list: sysring_enter(2) then moves them in (as io_uring, the list is not
+ * flushed here).
+ */
+__poll_t sysring_poll(struct file *file, poll_table *wait)
+{
+	struct sysring_ctx *ctx = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &ctx->cq_wait, wait);
+	/* Pairs with the release store of cq_tail in sysring_cq_commit(). */
+	if (smp_load_acquire(&ctx->ex.rings->cq_tail) !=
+	    READ_ONCE(ctx->ex.rings->cq_head) || READ_ONCE(ctx->ex.nr_ovf))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
