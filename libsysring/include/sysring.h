@@ -165,6 +165,17 @@ static inline unsigned sysring_cq_ready(const struct sysring *ring)
 	return sysring_smp_load_acquire(ring->cq.ktail) - *ring->cq.khead;
 }
 
+/*
+ * Whether completions wait in the kernel for room in the CQ: consume CQEs
+ * and enter the kernel (any sysring_enter, sysring_wait_cqe, ...) to get
+ * them.  Only a hint: the kernel moves them while you look.
+ */
+static inline int sysring_cq_has_overflow(const struct sysring *ring)
+{
+	return !!(__atomic_load_n(ring->sq.kflags, __ATOMIC_RELAXED) &
+		  SYSRING_SQ_CQ_OVERFLOW);
+}
+
 static inline void sysring_cq_advance(struct sysring *ring, unsigned nr)
 {
 	if (nr)

@@ -28,27 +28,57 @@ int sysring_submit(struct sysring *ring)
 	return sysring_submit_and_wait(ring, 0);
 }
 
+/*
+ * Nothing ready to peek at, but completions wait on the kernel's overflow
+ * list: any sysring_enter moves them into the CQ (as liburing's peek
+ * does).  Returns whether it entered.
+ */
+static int sysring_flush_overflow(struct sysring *ring)
+{
+	if (!sysring_cq_has_overflow(ring))
+		return 0;
+	return __sys_sysring_enter(ring->ring_fd, 0, 0, 0) >= 0;
+}
+
+/* The oldest CQE once @wait_nr (at least one) are ready, else NULL. */
+static struct sysring_cqe *sysring_cqe_ready(struct sysring *ring,
+					     unsigned wait_nr)
+{
+	unsigned ready = sysring_cq_ready(ring);
+
+	if (!ready || ready < wait_nr)
+		return NULL;
+	return sysring_cqe_at(ring, *ring->cq.khead);
+}
+
+/* The CQ never holds more: the kernel caps its wait the same way. */
+static unsigned sysring_wait_cap(const struct sysring *ring, unsigned wait_nr)
+{
+	return wait_nr < ring->cq.ring_entries ? wait_nr :
+						 ring->cq.ring_entries;
+}
+
 /* With @wait_nr 0 this only peeks and returns -EAGAIN when nothing is ready. */
 int sysring_wait_cqe_nr(struct sysring *ring, struct sysring_cqe **cqe_ptr,
 			unsigned wait_nr)
 {
-	unsigned ready;
-	int ret;
+	int flushed = 0, ret;
 
 	if (!ring || !cqe_ptr)
 		return -EINVAL;
-	/* The CQ never holds more: the kernel caps its wait the same way. */
-	if (wait_nr > ring->cq.ring_entries)
-		wait_nr = ring->cq.ring_entries;
+	wait_nr = sysring_wait_cap(ring, wait_nr);
 	for (;;) {
-		ready = sysring_cq_ready(ring);
-		if (ready && ready >= wait_nr) {
-			*cqe_ptr = sysring_cqe_at(ring, *ring->cq.khead);
+		*cqe_ptr = sysring_cqe_ready(ring, wait_nr);
+		if (*cqe_ptr)
 			return 0;
-		}
-		*cqe_ptr = NULL;
-		if (!wait_nr)
+		if (!wait_nr) {
+			/* Once: another thread may take what it moved in. */
+			if (!flushed && sysring_flush_overflow(ring)) {
+				flushed = 1;
+				continue;
+			}
 			return -EAGAIN;
+		}
 		ret = __sys_sysring_enter(ring->ring_fd, 0, wait_nr,
 					  SYSRING_ENTER_GETEVENTS);
 		if (ret < 0)
@@ -64,6 +94,8 @@ unsigned sysring_peek_batch_cqe(struct sysring *ring,
 	if (!ring || !cqes)
 		return 0;
 	ready = sysring_cq_ready(ring);
+	if (!ready && sysring_flush_overflow(ring))
+		ready = sysring_cq_ready(ring);
 	if (count > ready)
 		count = ready;
 	head = *ring->cq.khead;
