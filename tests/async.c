@@ -298,6 +298,7 @@ static int test_backpressure(void)
 		return ret;
 	for (i = 0; i < nblk; i++)
 		T_EXPECT(&c[i], SYSRING_STATUS_EXIT, 1);
+	T_CHECK(!sysring_cq_has_overflow(&ring));
 	T_EQ(sysring_submit(&ring), 1);
 	ret = t_reap(&ring, c, 1);
 	if (ret)
