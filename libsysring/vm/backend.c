@@ -18,10 +18,14 @@
  * nor by a cancel request (the block is marked: a loop stops at its next
  * stop check, a system call finishes first).  Interrupting one would take
  * a signal the library would have to own in every application.
+ *
+ * A registered eventfd is written to as the kernel's is signalled.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <sys/mman.h>
@@ -41,6 +45,7 @@ struct sysring_user {
 	pthread_mutex_t		lock;	/* serialises submission and register */
 	pthread_mutex_t		cq_lock;	/* posting CQEs, reservations */
 	pthread_cond_t		cq_wait;	/* waits on cq_lock */
+	int			evfd;	/* registered eventfd's dup, -1 (cq_lock) */
 	int			refs;	/* the fd's, and one per worker */
 	pid_t			owner;	/* the process whose threads work */
 	/* The worker pool: everything below is under wq_lock. */
@@ -127,6 +132,8 @@ static void sysring_user_free(struct sysring_user *u)
 		if (u->progs[i])
 			sysring_user_prog_put(&u->ex, u->progs[i]);
 	sysring_cq_free(&u->ex);
+	if (u->evfd >= 0)
+		close(u->evfd);
 	if (u->ex.rings)
 		munmap(u->ex.rings, u->rings_size);
 	if (u->ex.sqes)
@@ -338,10 +345,26 @@ static void sysring_user_cq_unlock(struct sysring_exec *ex)
 	pthread_mutex_unlock(&((struct sysring_user *)ex)->cq_lock);
 }
 
+/* An eventfd's counter goes up by one, as the kernel's eventfd_signal(). */
+static void sysring_user_kick(int efd)
+{
+	const uint64_t one = 1;
+
+	if (write(efd, &one, sizeof(one)) < 0) {
+		/* Only a counter at its maximum: it is readable anyway. */
+	}
+}
+
 /* Waiters check under cq_lock, where the CQE was posted: none is missed. */
 static void sysring_user_cq_posted(struct sysring_exec *ex)
 {
-	pthread_cond_broadcast(&((struct sysring_user *)ex)->cq_wait);
+	struct sysring_user *u = (struct sysring_user *)ex;
+
+	pthread_mutex_lock(&u->cq_lock);
+	pthread_cond_broadcast(&u->cq_wait);
+	if (u->evfd >= 0)
+		sysring_user_kick(u->evfd);
+	pthread_mutex_unlock(&u->cq_lock);
 }
 
 static int sysring_user_drain(struct sysring_exec *ex)
@@ -425,6 +448,7 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 	pthread_cond_init(&u->wq_cond, &cattr);
 	pthread_condattr_destroy(&cattr);
 	u->refs = 1;
+	u->evfd = -1;
 	u->owner = getpid();
 	u->tail = &u->head;
 	sysring_exec_init(&u->ex, &kp);
@@ -687,16 +711,85 @@ static int sysring_user_cancel(struct sysring_user *u, u64 uarg)
 	return n ? (int)n : -ENOENT;
 }
 
+/* Whether @fd is an eventfd: what eventfd_ctx_fdget() tells the kernel. */
+static int sysring_user_is_eventfd(int fd)
+{
+	char path[64], link[32];
+	ssize_t n;
+
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+		return -EBADF;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	return strcmp(link, "anon_inode:[eventfd]") ? -EINVAL : 0;
+}
+
+/*
+ * SYSRING_REGISTER_EVENTFD, under u->lock: a duplicate keeps the eventfd
+ * as the kernel's reference keeps its file, whatever the caller closes.
+ */
+static int sysring_user_register_eventfd(struct sysring_user *u, u64 uarg)
+{
+	int fd, dup, ret;
+
+	if (u->evfd >= 0)
+		return -EBUSY;
+	if (sysring_env_load(&fd, uarg, sizeof(fd)))
+		return -EFAULT;
+	ret = sysring_user_is_eventfd(fd);
+	if (ret)
+		return ret;
+	dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dup < 0)
+		return -errno;
+	pthread_mutex_lock(&u->cq_lock);
+	u->evfd = dup;
+	pthread_mutex_unlock(&u->cq_lock);
+	return 0;
+}
+
+/* SYSRING_UNREGISTER_EVENTFD, under u->lock; posters write it under cq_lock. */
+static int sysring_user_unregister_eventfd(struct sysring_user *u)
+{
+	int fd;
+
+	pthread_mutex_lock(&u->cq_lock);
+	fd = u->evfd;
+	u->evfd = -1;
+	pthread_mutex_unlock(&u->cq_lock);
+	if (fd < 0)
+		return -ENXIO;
+	close(fd);
+	return 0;
+}
+
+/* What nr_args must be, or -1 when the operation takes it as a value. */
+static int sysring_user_nr_args(unsigned int opcode)
+{
+	switch (opcode) {
+	case SYSRING_UNREGISTER_PROG:
+	case SYSRING_REGISTER_WORKERS:
+		return -1;
+	case SYSRING_UNREGISTER_EVENTFD:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 int sysring_user_register(int fd, unsigned int opcode, void *arg,
 			  unsigned int nr_args)
 {
 	struct sysring_user *u = sysring_user_find(fd);
+	int want = sysring_user_nr_args(opcode);
 	int ret;
 
 	if (!u)
 		return -EBADF;
-	if (opcode != SYSRING_UNREGISTER_PROG &&
-	    opcode != SYSRING_REGISTER_WORKERS && nr_args != 1)
+	if (want >= 0 && nr_args != (unsigned int)want)
 		return -EINVAL;
 	if (opcode == SYSRING_REGISTER_CANCEL)
 		return sysring_user_cancel(u, (u64)(uintptr_t)arg);
@@ -735,6 +828,12 @@ int sysring_user_register(int fd, unsigned int opcode, void *arg,
 		break;
 	case SYSRING_REGISTER_PROBE:
 		ret = sysring_user_probe((u64)(uintptr_t)arg);
+		break;
+	case SYSRING_REGISTER_EVENTFD:
+		ret = sysring_user_register_eventfd(u, (u64)(uintptr_t)arg);
+		break;
+	case SYSRING_UNREGISTER_EVENTFD:
+		ret = arg ? -EINVAL : sysring_user_unregister_eventfd(u);
 		break;
 	default:
 		ret = -EINVAL;

@@ -104,6 +104,7 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 
 static void sysring_ctx_free(struct sysring_ctx *ctx)
 {
+	sysring_eventfd_free(ctx);
 	sysring_cq_free(&ctx->ex);
 	sysring_progs_free(ctx);
 	sysring_rings_free(ctx);

@@ -8,6 +8,7 @@
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -15,6 +16,8 @@
 #include <linux/sysring.h>
 
 #include "vm.h"
+
+struct eventfd_ctx;
 
 /*
  * A ring's worker pool (wq.c), in the image of io-wq: threads of the
@@ -46,6 +49,8 @@ struct sysring_ctx {
 	size_t			sqes_size;
 	struct xarray		progs;		/* index -> struct sysring_prog */
 	wait_queue_head_t	cq_wait;
+	/* Signalled with cq_wait's wake-ups; set and cleared under lock. */
+	struct eventfd_ctx __rcu *evfd;
 	struct sysring_wq	wq;
 };
 
@@ -54,6 +59,11 @@ int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete);
 void sysring_ctx_flush(struct sysring_ctx *ctx);
 void sysring_cq_notify(struct sysring_exec *ex);
 __poll_t sysring_poll(struct file *file, struct poll_table_struct *wait);
+int sysring_eventfd_register(struct sysring_ctx *ctx, void __user *arg,
+			     unsigned int nr_args);
+int sysring_eventfd_unregister(struct sysring_ctx *ctx, void __user *arg,
+			       unsigned int nr_args);
+void sysring_eventfd_free(struct sysring_ctx *ctx);
 
 /* fdinfo.c */
 struct seq_file;

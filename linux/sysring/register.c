@@ -2,7 +2,7 @@
 /*
  * sysring_register(2): registered programs, checked once when registered
  * (as BPF_PROG_LOAD does) and then run by index, the probe, the worker
- * limit, and cancel requests.
+ * limit, cancel requests and the eventfd (wait.c).
  */
 #include <linux/file.h>
 #include <linux/slab.h>
@@ -193,6 +193,12 @@ SYSCALL_DEFINE4(sysring_register, unsigned int, fd, unsigned int, opcode,
 		break;
 	case SYSRING_REGISTER_WORKERS:
 		ret = arg ? -EINVAL : sysring_wq_set_max(ctx, nr_args);
+		break;
+	case SYSRING_REGISTER_EVENTFD:
+		ret = sysring_eventfd_register(ctx, arg, nr_args);
+		break;
+	case SYSRING_UNREGISTER_EVENTFD:
+		ret = sysring_eventfd_unregister(ctx, arg, nr_args);
 		break;
 	default:
 		ret = -EINVAL;

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Waiting for completions and being told of them: sysring_enter(2)'s wait,
- * the wake-ups after CQEs are posted, and poll(2) on the ring.
+ * the wake-ups after CQEs are posted, poll(2) on the ring, and the
+ * registered eventfd.
  */
+#include <linux/eventfd.h>
 #include <linux/sched/signal.h>
+#include <linux/uaccess.h>
 
 #include "core.h"
 
@@ -50,6 +53,18 @@ int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete)
 	return ret;
 }
 
+static void sysring_eventfd_signal(struct sysring_ctx *ctx)
+{
+	struct eventfd_ctx *evfd;
+
+	/* Unregistering waits for a grace period before it puts the eventfd. */
+	rcu_read_lock();
+	evfd = rcu_dereference(ctx->evfd);
+	if (evfd)
+		eventfd_signal(evfd);
+	rcu_read_unlock();
+}
+
 /*
  * The kernel's cq_posted: CQEs were published (into the CQ, or onto the
  * overflow list), once per batch.  wq_has_sleeper() has the barrier that
@@ -62,6 +77,7 @@ void sysring_cq_notify(struct sysring_exec *ex)
 
 	if (wq_has_sleeper(&ctx->cq_wait))
 		wake_up_all(&ctx->cq_wait);
+	sysring_eventfd_signal(ctx);
 }
 
 /*
@@ -80,4 +96,51 @@ __poll_t sysring_poll(struct file *file, poll_table *wait)
 	    READ_ONCE(ctx->ex.rings->cq_head) || READ_ONCE(ctx->ex.nr_ovf))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
+}
+
+/* SYSRING_REGISTER_EVENTFD, under ctx->lock. */
+int sysring_eventfd_register(struct sysring_ctx *ctx, void __user *arg,
+			     unsigned int nr_args)
+{
+	struct eventfd_ctx *evfd;
+	int fd;
+
+	if (nr_args != 1)
+		return -EINVAL;
+	if (rcu_access_pointer(ctx->evfd))
+		return -EBUSY;
+	if (get_user(fd, (int __user *)arg))
+		return -EFAULT;
+	evfd = eventfd_ctx_fdget(fd);
+	if (IS_ERR(evfd))
+		return PTR_ERR(evfd);
+	rcu_assign_pointer(ctx->evfd, evfd);
+	return 0;
+}
+
+/* SYSRING_UNREGISTER_EVENTFD, under ctx->lock. */
+int sysring_eventfd_unregister(struct sysring_ctx *ctx, void __user *arg,
+			       unsigned int nr_args)
+{
+	struct eventfd_ctx *evfd;
+
+	if (arg || nr_args)
+		return -EINVAL;
+	evfd = rcu_replace_pointer(ctx->evfd, NULL,
+				   lockdep_is_held(&ctx->lock));
+	if (!evfd)
+		return -ENXIO;
+	/* A poster that found it is done with it after a grace period. */
+	synchronize_rcu();
+	eventfd_ctx_put(evfd);
+	return 0;
+}
+
+/* The ring is freed: no worker is left to post. */
+void sysring_eventfd_free(struct sysring_ctx *ctx)
+{
+	struct eventfd_ctx *evfd = rcu_dereference_protected(ctx->evfd, true);
+
+	if (evfd)
+		eventfd_ctx_put(evfd);
 }

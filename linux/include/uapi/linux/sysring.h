@@ -331,6 +331,8 @@ enum sysring_register_op {
 	SYSRING_REGISTER_PROBE = 2,	/* arg: struct sysring_probe, nr_args 1 */
 	SYSRING_REGISTER_WORKERS = 3,	/* arg NULL, nr_args: limit or 0 */
 	SYSRING_REGISTER_CANCEL = 4,	/* arg: struct sysring_cancel_reg, nr_args 1 */
+	SYSRING_REGISTER_EVENTFD = 5,	/* arg: int *, nr_args 1 */
+	SYSRING_UNREGISTER_EVENTFD = 6,	/* arg NULL, nr_args 0 */
 	__SYSRING_REGISTER_MAX,
 };
 
