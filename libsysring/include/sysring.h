@@ -111,6 +111,9 @@ int sysring_register_workers(struct sysring *ring, unsigned max_workers);
  */
 int sysring_register_cancel(struct sysring *ring, __u64 user_data,
 			    unsigned flags);
+/* Signal eventfd @fd whenever CQEs are posted (-EBUSY: one already is). */
+int sysring_register_eventfd(struct sysring *ring, int fd);
+int sysring_unregister_eventfd(struct sysring *ring);
 
 static inline int sysring_opcode_supported(const struct sysring_probe *p,
 					   unsigned op)

@@ -63,3 +63,19 @@ int sysring_register_cancel(struct sysring *ring, __u64 user_data,
 	return __sys_sysring_register(ring->ring_fd, SYSRING_REGISTER_CANCEL,
 				      &reg, 1);
 }
+
+int sysring_register_eventfd(struct sysring *ring, int fd)
+{
+	if (!ring)
+		return -EINVAL;
+	return __sys_sysring_register(ring->ring_fd, SYSRING_REGISTER_EVENTFD,
+				      &fd, 1);
+}
+
+int sysring_unregister_eventfd(struct sysring *ring)
+{
+	if (!ring)
+		return -EINVAL;
+	return __sys_sysring_register(ring->ring_fd,
+				      SYSRING_UNREGISTER_EVENTFD, NULL, 0);
+}
