@@ -554,10 +554,17 @@ static long sys_setup(uint32_t entries, void *p)
 	return syscall(NR_SETUP, entries, p);
 }
 
+static long sys_enter2(int fd, uint32_t to_submit, uint32_t min_complete,
+		       uint32_t flags, const void *argp, size_t argsz)
+{
+	return syscall(NR_ENTER, fd, to_submit, min_complete, flags, argp,
+		       argsz);
+}
+
 static long sys_enter(int fd, uint32_t to_submit, uint32_t min_complete,
 		      uint32_t flags)
 {
-	return syscall(NR_ENTER, fd, to_submit, min_complete, flags);
+	return sys_enter2(fd, to_submit, min_complete, flags, NULL, 0);
 }
 
 static long sys_register(int fd, uint32_t op, void *arg, uint32_t nr)

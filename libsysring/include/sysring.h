@@ -9,6 +9,7 @@
 #define LIBSYSRING_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <time.h>

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <linux/time_types.h>
+
 #include "syscall.h"
 
 /*
@@ -114,18 +116,20 @@ static void sysring_ts_add(struct timespec *t, const struct timespec *d)
 	}
 }
 
-int sysring_wait_cqe_timeout(struct sysring *ring,
-			     struct sysring_cqe **cqe_ptr,
-			     const struct timespec *ts)
+static int sysring_ts_ok(const struct timespec *ts)
+{
+	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 &&
+	       ts->tv_nsec < 1000000000L;
+}
+
+/* Kernels without SYSRING_FEAT_EXT_ARG: poll(2) the ring until a deadline. */
+static int sysring_wait_cqe_poll(struct sysring *ring,
+				 struct sysring_cqe **cqe_ptr,
+				 const struct timespec *ts)
 {
 	struct timespec deadline;
 	int ret;
 
-	if (!ts)
-		return sysring_wait_cqe(ring, cqe_ptr);
-	if (!ring || !cqe_ptr || ts->tv_sec < 0 || ts->tv_nsec < 0 ||
-	    ts->tv_nsec >= 1000000000L)
-		return -EINVAL;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	sysring_ts_add(&deadline, ts);
 	for (;;) {
@@ -136,4 +140,53 @@ int sysring_wait_cqe_timeout(struct sysring *ring,
 		if (ret < 0)
 			return ret;
 	}
+}
+
+/*
+ * sysring_enter with SYSRING_ENTER_EXT_ARG: submit @submit, wait for
+ * @wait_nr at most @ts with @sigmask.  The C library's sigset_t starts
+ * with the kernel's 64 signals, which is all the kernel reads (as liburing
+ * passes it).
+ */
+static int sysring_enter_ext(struct sysring *ring, unsigned submit,
+			     unsigned wait_nr, const struct timespec *ts,
+			     const sigset_t *sigmask)
+{
+	struct sysring_getevents_arg arg;
+	struct __kernel_timespec kts;
+
+	memset(&arg, 0, sizeof(arg));
+	if (ts) {
+		kts.tv_sec = ts->tv_sec;
+		kts.tv_nsec = ts->tv_nsec;
+		arg.ts = (__u64)(unsigned long)&kts;
+	}
+	arg.sigmask = (__u64)(unsigned long)sigmask;
+	arg.sigmask_sz = _NSIG / 8;
+	return __sys_sysring_enter2(ring->ring_fd, submit, wait_nr,
+				    SYSRING_ENTER_GETEVENTS |
+				    SYSRING_ENTER_EXT_ARG, &arg, sizeof(arg));
+}
+
+int sysring_wait_cqe_timeout(struct sysring *ring,
+			     struct sysring_cqe **cqe_ptr,
+			     const struct timespec *ts)
+{
+	int ret;
+
+	if (!ts)
+		return sysring_wait_cqe(ring, cqe_ptr);
+	if (!ring || !cqe_ptr || !sysring_ts_ok(ts))
+		return -EINVAL;
+	if (!(ring->features & SYSRING_FEAT_EXT_ARG))
+		return sysring_wait_cqe_poll(ring, cqe_ptr, ts);
+	ret = sysring_peek_cqe(ring, cqe_ptr);
+	if (ret != -EAGAIN)
+		return ret;
+	ret = sysring_enter_ext(ring, 0, 1, ts, NULL);
+	if (ret < 0)
+		return ret;
+	/* Another thread may have taken it: the time is spent all the same. */
+	*cqe_ptr = sysring_cqe_ready(ring, 1);
+	return *cqe_ptr ? 0 : -ETIME;
 }

@@ -42,10 +42,11 @@ static int sysring_kernel_setup(unsigned entries, struct sysring_params *p)
 }
 
 static int sysring_kernel_enter(unsigned fd, unsigned to_submit,
-				unsigned min_complete, unsigned flags)
+				unsigned min_complete, unsigned flags,
+				const void *arg, size_t argsz)
 {
 	return sysring_syscall_ret(syscall(__NR_sysring_enter, fd, to_submit,
-					   min_complete, flags));
+					   min_complete, flags, arg, argsz));
 }
 
 static int sysring_kernel_register(unsigned fd, unsigned opcode, void *arg,
@@ -64,11 +65,14 @@ static int sysring_kernel_setup(unsigned entries, struct sysring_params *p)
 }
 
 static int sysring_kernel_enter(unsigned fd, unsigned to_submit,
-				unsigned min_complete, unsigned flags)
+				unsigned min_complete, unsigned flags,
+				const void *arg, size_t argsz)
 {
 	(void)to_submit;
 	(void)min_complete;
 	(void)flags;
+	(void)arg;
+	(void)argsz;
 	return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EOPNOTSUPP;
 }
 
@@ -103,13 +107,23 @@ static int sysring_not_a_ring(unsigned fd, int ret)
 	return fcntl(fd, F_GETFD) < 0 ? -EBADF : -EOPNOTSUPP;
 }
 
+int __sys_sysring_enter2(unsigned fd, unsigned to_submit,
+			 unsigned min_complete, unsigned flags,
+			 const void *arg, size_t argsz)
+{
+	if (sysring_user_owns(fd))
+		return sysring_user_enter(fd, to_submit, min_complete, flags,
+					  arg, argsz);
+	return sysring_not_a_ring(fd, sysring_kernel_enter(fd, to_submit,
+							   min_complete, flags,
+							   arg, argsz));
+}
+
 int __sys_sysring_enter(unsigned fd, unsigned to_submit,
 			unsigned min_complete, unsigned flags)
 {
-	if (sysring_user_owns(fd))
-		return sysring_user_enter(fd, to_submit, min_complete, flags);
-	return sysring_not_a_ring(fd, sysring_kernel_enter(fd, to_submit,
-							   min_complete, flags));
+	return __sys_sysring_enter2(fd, to_submit, min_complete, flags,
+				    NULL, 0);
 }
 
 int __sys_sysring_register(unsigned fd, unsigned opcode, void *arg,
@@ -137,8 +151,6 @@ int __sys_sysring_wait(int fd, const struct timespec *deadline)
 	long ns;
 	int ret;
 
-	if (sysring_user_owns(fd))
-		return sysring_user_wait(fd, deadline);
 	ns = sysring_ns_until(deadline);
 	if (ns <= 0)
 		return -ETIME;

@@ -19,7 +19,9 @@
  * stop check, a system call finishes first).  Interrupting one would take
  * a signal the library would have to own in every application.
  *
- * A registered eventfd is written to as the kernel's is signalled.
+ * Waits for completions sleep in ppoll(2) on an eventfd of their own that
+ * posters write to, so that a timeout, a signal and a signal mask act on
+ * them as on the kernel's; a registered eventfd is written to the same way.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,11 +43,18 @@
 
 #define SYSRING_USER_IDLE_S	5	/* an idle worker exits after this */
 
+/* A thread in sysring_user_enter()'s wait, on sysring_user.waiters. */
+struct sysring_user_waiter {
+	struct sysring_user_waiter *next;
+	int			efd;	/* written to when CQEs are posted */
+};
+
 struct sysring_user {
 	struct sysring_exec	ex;
 	pthread_mutex_t		lock;	/* serialises submission and register */
 	pthread_mutex_t		cq_lock;	/* posting CQEs, reservations */
-	pthread_cond_t		cq_wait;	/* waits on cq_lock */
+	pthread_cond_t		cq_wait;	/* drain waits on cq_lock */
+	struct sysring_user_waiter *waiters;	/* in enter's wait (cq_lock) */
 	int			evfd;	/* registered eventfd's dup, -1 (cq_lock) */
 	int			refs;	/* the fd's, and one per worker */
 	pid_t			owner;	/* the process whose threads work */
@@ -355,13 +365,19 @@ static void sysring_user_kick(int efd)
 	}
 }
 
-/* Waiters check under cq_lock, where the CQE was posted: none is missed. */
+/*
+ * Waiters check under cq_lock, and join u->waiters there, before they
+ * sleep: none misses a CQE posted before it sleeps.
+ */
 static void sysring_user_cq_posted(struct sysring_exec *ex)
 {
 	struct sysring_user *u = (struct sysring_user *)ex;
+	struct sysring_user_waiter *w;
 
 	pthread_mutex_lock(&u->cq_lock);
 	pthread_cond_broadcast(&u->cq_wait);
+	for (w = u->waiters; w; w = w->next)
+		sysring_user_kick(w->efd);
 	if (u->evfd >= 0)
 		sysring_user_kick(u->evfd);
 	pthread_mutex_unlock(&u->cq_lock);
@@ -489,7 +505,7 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 	kp.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		      SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
 		      SYSRING_FEAT_CANCEL | SYSRING_FEAT_NODROP |
-		      SYSRING_FEAT_USER_BACKEND;
+		      SYSRING_FEAT_EXT_ARG | SYSRING_FEAT_USER_BACKEND;
 	kp.rings_size = u->rings_size;
 	kp.sqes_size = u->sqes_size;
 	if (sysring_env_store((u64)(uintptr_t)p, &kp, sizeof(kp))) {
@@ -539,60 +555,153 @@ static void sysring_user_flush(struct sysring_user *u)
 		;
 }
 
+static void sysring_user_waiter_del(struct sysring_user *u,
+				    struct sysring_user_waiter *w)
+{
+	struct sysring_user_waiter **pp;
+
+	pthread_mutex_lock(&u->cq_lock);
+	for (pp = &u->waiters; *pp != w; pp = &(*pp)->next)
+		;
+	*pp = w->next;
+	pthread_mutex_unlock(&u->cq_lock);
+}
+
+/* The time left until @deadline, or false when it has passed. */
+static bool sysring_user_left(const struct timespec *deadline,
+			      struct timespec *left)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left->tv_sec = deadline->tv_sec - now.tv_sec;
+	left->tv_nsec = deadline->tv_nsec - now.tv_nsec;
+	if (left->tv_nsec < 0) {
+		left->tv_sec--;
+		left->tv_nsec += 1000000000L;
+	}
+	return left->tv_sec >= 0;
+}
+
+static void sysring_user_deadline(struct timespec *deadline, u64 ns)
+{
+	clock_gettime(CLOCK_MONOTONIC, deadline);
+	/* Past a century, a century will do. */
+	ns = min_t(u64, ns, 100ULL * 366 * 86400 * 1000000000ULL);
+	deadline->tv_sec += ns / 1000000000ULL;
+	deadline->tv_nsec += ns % 1000000000ULL;
+	if (deadline->tv_nsec >= 1000000000L) {
+		deadline->tv_sec++;
+		deadline->tv_nsec -= 1000000000L;
+	}
+}
+
+/* The kernel's 64-bit signal mask as a C library sigset_t. */
+static void sysring_user_sigset(sigset_t *set, u64 mask)
+{
+	int sig;
+
+	sigemptyset(set);
+	for (sig = 1; sig <= 64; sig++)
+		if (mask & (1ULL << (sig - 1)))
+			sigaddset(set, sig);
+}
+
 /*
- * Until @want CQEs are ready (or, with @deadline, until then: -ETIME),
- * moving the overflow list into the CQ before each look.
+ * The kernel's sysring_cq_wait(): flush, look, sleep, until @want CQEs are
+ * ready, a signal comes (-EINTR) or the timeout passes (-ETIME).  The sleep
+ * is a ppoll(2) on an eventfd that sysring_user_cq_posted() writes to, so
+ * the signal mask is applied exactly as ppoll applies it.
  */
 static int sysring_user_cq_wait(struct sysring_user *u, unsigned int want,
-				const struct timespec *deadline)
+				const struct sysring_wait_req *req)
 {
+	struct sysring_user_waiter w;
+	struct timespec deadline, left;
+	bool timed_out = false;
+	struct pollfd pfd;
+	uint64_t count;
+	sigset_t mask;
 	int ret = 0;
-	bool ready;
 
-	do {
+	w.efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (w.efd < 0)
+		return -errno;
+	if (req->has_timeout)
+		sysring_user_deadline(&deadline, req->timeout_ns);
+	if (req->has_sigmask)
+		sysring_user_sigset(&mask, req->sigmask);
+	for (;;) {
 		sysring_user_flush(u);
 		pthread_mutex_lock(&u->cq_lock);
-		ready = sysring_user_cq_ready(u) >= want;
-		if (!ready && deadline)
-			ret = pthread_cond_timedwait(&u->cq_wait, &u->cq_lock,
-						     deadline);
-		else if (!ready)
-			pthread_cond_wait(&u->cq_wait, &u->cq_lock);
+		if (sysring_user_cq_ready(u) >= want) {
+			pthread_mutex_unlock(&u->cq_lock);
+			break;
+		}
+		if (timed_out) {
+			pthread_mutex_unlock(&u->cq_lock);
+			ret = -ETIME;
+			break;
+		}
+		w.next = u->waiters;
+		u->waiters = &w;
 		pthread_mutex_unlock(&u->cq_lock);
-	} while (!ready && !ret);
-	return ret == ETIMEDOUT ? -ETIME : -ret;
+
+		if (req->has_timeout && !sysring_user_left(&deadline, &left))
+			left.tv_sec = left.tv_nsec = 0;
+		pfd.fd = w.efd;
+		pfd.events = POLLIN;
+		ret = ppoll(&pfd, 1, req->has_timeout ? &left : NULL,
+			    req->has_sigmask ? &mask : NULL);
+		sysring_user_waiter_del(u, &w);
+		if (ret < 0) {
+			ret = -errno;
+			break;
+		}
+		timed_out = !ret;
+		ret = 0;
+		if (read(w.efd, &count, sizeof(count)) < 0) {
+			/* Not kicked: the timeout, and nothing to reset. */
+		}
+	}
+	close(w.efd);
+	return ret;
 }
 
 int sysring_user_enter(int fd, unsigned int to_submit,
-		       unsigned int min_complete, unsigned int flags)
+		       unsigned int min_complete, unsigned int flags,
+		       const void *argp, size_t argsz)
 {
 	struct sysring_user *u = sysring_user_find(fd);
-	int ret = 0;
+	struct sysring_wait_req req;
+	int ret;
 
 	if (!u)
 		return -EBADF;
 	if (flags & ~SYSRING_ENTER_FLAGS)
 		return -EINVAL;
+	ret = sysring_wait_req_get(&req, flags, (u64)(uintptr_t)argp, argsz);
+	if (ret)
+		return ret;
 
 	sysring_user_flush(u);
 	if (to_submit) {
 		pthread_mutex_lock(&u->lock);
 		ret = sysring_exec_submit(&u->ex, to_submit);
 		pthread_mutex_unlock(&u->lock);
+		if (ret < 0)
+			return ret;
 	}
-	if (ret >= 0 && (flags & SYSRING_ENTER_GETEVENTS) && min_complete)
-		sysring_user_cq_wait(u, min_t(unsigned int, min_complete,
-					      u->ex.cq_entries), NULL);
+	if ((flags & SYSRING_ENTER_GETEVENTS) && min_complete) {
+		int err = sysring_user_cq_wait(u, min_t(unsigned int,
+							min_complete,
+							u->ex.cq_entries),
+					       &req);
+
+		if (err && !ret)
+			ret = err;
+	}
 	return ret;
-}
-
-int sysring_user_wait(int fd, const struct timespec *deadline)
-{
-	struct sysring_user *u = sysring_user_find(fd);
-
-	if (!u)
-		return -EBADF;
-	return sysring_user_cq_wait(u, 1, deadline);
 }
 
 static int sysring_user_add_prog(struct sysring_user *u,

@@ -3,16 +3,15 @@
 #define LIBSYSRING_BACKEND_H
 
 #include <stdbool.h>
-#include <time.h>
+#include <stddef.h>
 #include "sysring.h"
 
 int sysring_user_setup(unsigned int entries, struct sysring_params *p);
 int sysring_user_enter(int fd, unsigned int to_submit,
-		       unsigned int min_complete, unsigned int flags);
+		       unsigned int min_complete, unsigned int flags,
+		       const void *argp, size_t argsz);
 int sysring_user_register(int fd, unsigned int opcode, void *arg,
 			  unsigned int nr_args);
-/* Wait until the CQ holds a completion or the CLOCK_MONOTONIC deadline. */
-int sysring_user_wait(int fd, const struct timespec *deadline);
 bool sysring_user_owns(int fd);
 void sysring_user_release(int fd);
 

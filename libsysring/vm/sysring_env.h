@@ -41,6 +41,8 @@ typedef int64_t s64;
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
+#define U64_MAX		UINT64_MAX
+
 /* The SQ flags word (struct sysring_rings.sq_flags), as the kernel's atomic_t. */
 typedef struct {
 	int counter;

@@ -58,12 +58,14 @@ struct sysring_ctx *sysring_ctx_from_fd(struct fd f)
 	return fd_file(f)->private_data;
 }
 
-SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
-		u32, min_complete, u32, flags)
+SYSCALL_DEFINE6(sysring_enter, unsigned int, fd, u32, to_submit,
+		u32, min_complete, u32, flags, const void __user *, argp,
+		size_t, argsz)
 {
 	CLASS(fd, f)(fd);
+	struct sysring_wait_req req;
 	struct sysring_ctx *ctx;
-	int ret = 0;
+	int ret;
 
 	if (flags & ~SYSRING_ENTER_FLAGS)
 		return -EINVAL;
@@ -72,6 +74,10 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 	ctx = sysring_ctx_from_fd(f);
 	if (!ctx)
 		return -EOPNOTSUPP;
+	/* All of it before anything is submitted: no half-done call. */
+	ret = sysring_wait_req_get(&req, flags, (u64)(uintptr_t)argp, argsz);
+	if (ret)
+		return ret;
 
 	/* Any call may follow userspace making room: flush into it. */
 	sysring_ctx_flush(ctx);
@@ -89,12 +95,13 @@ SYSCALL_DEFINE4(sysring_enter, unsigned int, fd, u32, to_submit,
 	}
 
 	if ((flags & SYSRING_ENTER_GETEVENTS) && min_complete) {
-		int err = sysring_cq_wait(ctx, min_complete);
+		int err = sysring_cq_wait(ctx, min_complete, &req);
 
 		/*
 		 * As io_uring's wait: -EINTR, not a restart, so that a handler
 		 * with SA_RESTART does not put the caller back to sleep for
-		 * completions that may never come.
+		 * completions that may never come.  What was submitted counts
+		 * more than how the wait ended.
 		 */
 		if (err && !ret)
 			ret = err;
@@ -183,7 +190,8 @@ static long sysring_create(u32 entries, struct sysring_params __user *params)
 	sysring_params_fill(&ctx->ex, &p);
 	p.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		     SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
-		     SYSRING_FEAT_CANCEL | SYSRING_FEAT_NODROP;
+		     SYSRING_FEAT_CANCEL | SYSRING_FEAT_NODROP |
+		     SYSRING_FEAT_EXT_ARG;
 	p.rings_size = ctx->rings_size;
 	p.sqes_size = ctx->sqes_size;
 
@@ -282,6 +290,11 @@ static int __init sysring_init(void)
 	SYSRING_CHECK_OFFSET(struct sysring_cancel_reg, flags, 8);
 	SYSRING_CHECK_OFFSET(struct sysring_cancel_reg, __resv, 12);
 	BUILD_BUG_ON(sizeof(struct sysring_cancel_reg) != 32);
+	SYSRING_CHECK_OFFSET(struct sysring_getevents_arg, sigmask, 0);
+	SYSRING_CHECK_OFFSET(struct sysring_getevents_arg, sigmask_sz, 8);
+	SYSRING_CHECK_OFFSET(struct sysring_getevents_arg, resv, 12);
+	SYSRING_CHECK_OFFSET(struct sysring_getevents_arg, ts, 16);
+	BUILD_BUG_ON(sizeof(struct sysring_getevents_arg) != 24);
 	/* The flags word is shared with userspace as a plain __u32. */
 	BUILD_BUG_ON(sizeof(atomic_t) != sizeof(u32));
 

@@ -55,7 +55,8 @@ struct sysring_ctx {
 };
 
 /* wait.c */
-int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete);
+int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete,
+		    const struct sysring_wait_req *req);
 void sysring_ctx_flush(struct sysring_ctx *ctx);
 void sysring_cq_notify(struct sysring_exec *ex);
 __poll_t sysring_poll(struct file *file, struct poll_table_struct *wait);

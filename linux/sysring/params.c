@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Ring geometry from sysring_setup(2)'s parameters: the checks, the sizes
- * and the offsets userspace maps by; and the limits the probe reports.
- * Shared with the userspace backend so both accept and refuse exactly the
- * same parameters and answer the same probe.
+ * and the offsets userspace maps by; the limits the probe reports; and
+ * sysring_enter(2)'s extended argument.  Shared with the userspace backend
+ * so both accept and refuse exactly the same parameters and answer the
+ * same probe.
  */
 #include "vm.h"
 
@@ -117,4 +118,57 @@ void sysring_probe_fill(struct sysring_probe *probe)
 	probe->max_progs = SYSRING_MAX_PROGS;
 	probe->max_budget = SYSRING_MAX_BUDGET;
 	probe->max_entries = SYSRING_MAX_ENTRIES;
+}
+
+#define SYSRING_NSEC_PER_SEC	1000000000ULL
+
+/* A relative timeout: a timespec's seconds and nanoseconds, both checked. */
+static int sysring_timeout_get(u64 *ns, u64 uts)
+{
+	struct __kernel_timespec ts;
+
+	if (sysring_env_load(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 ||
+	    (u64)ts.tv_nsec >= SYSRING_NSEC_PER_SEC)
+		return -EINVAL;
+	/* Centuries are as good as forever; no overflow. */
+	if ((u64)ts.tv_sec >= U64_MAX / SYSRING_NSEC_PER_SEC)
+		*ns = U64_MAX;
+	else
+		*ns = ts.tv_sec * SYSRING_NSEC_PER_SEC + ts.tv_nsec;
+	return 0;
+}
+
+int sysring_wait_req_get(struct sysring_wait_req *w, u32 flags, u64 argp,
+			 u64 argsz)
+{
+	struct sysring_getevents_arg arg;
+
+	memset(w, 0, sizeof(*w));
+	if (!(flags & SYSRING_ENTER_EXT_ARG))
+		return argp || argsz ? -EINVAL : 0;
+	if (argsz != sizeof(arg))
+		return -EINVAL;
+	if (sysring_env_load(&arg, argp, sizeof(arg)))
+		return -EFAULT;
+	if (arg.resv)
+		return -EINVAL;
+	/* As io_uring: the size only matters with a mask. */
+	if (arg.sigmask) {
+		if (arg.sigmask_sz != SYSRING_SIGSET_SIZE)
+			return -EINVAL;
+		if (sysring_env_load(&w->sigmask, arg.sigmask,
+				     SYSRING_SIGSET_SIZE))
+			return -EFAULT;
+		w->has_sigmask = true;
+	}
+	if (arg.ts) {
+		int ret = sysring_timeout_get(&w->timeout_ns, arg.ts);
+
+		if (ret)
+			return ret;
+		w->has_timeout = true;
+	}
+	return 0;
 }

@@ -1386,11 +1386,12 @@ static struct kunit_suite sysring_sys_test_suite = {
 /* ------------------------------------------------------------------ */
 /* sysring_ring: the system calls, from the test kthread */
 
-static long sysring_test_syscall(u32 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+static long sysring_test_syscall6(u32 nr, u64 a0, u64 a1, u64 a2, u64 a3,
+				  u64 a4, u64 a5)
 {
 #if defined(CONFIG_X86_64) && !defined(CONFIG_UML)
 	struct pt_regs regs = {
-		.di = a0, .si = a1, .dx = a2, .r10 = a3,
+		.di = a0, .si = a1, .dx = a2, .r10 = a3, .r8 = a4, .r9 = a5,
 		.orig_ax = nr,
 	};
 
@@ -1400,7 +1401,8 @@ static long sysring_test_syscall(u32 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 	case __NR_sysring_setup:
 		return sys_sysring_setup(a0, u64_to_user_ptr(a1));
 	case __NR_sysring_enter:
-		return sys_sysring_enter(a0, a1, a2, a3);
+		return sys_sysring_enter(a0, a1, a2, a3, u64_to_user_ptr(a4),
+					 a5);
 	case __NR_sysring_register:
 		return sys_sysring_register(a0, a1, u64_to_user_ptr(a2), a3);
 	}
@@ -1408,6 +1410,11 @@ static long sysring_test_syscall(u32 nr, u64 a0, u64 a1, u64 a2, u64 a3)
 #else
 	return -EOPNOTSUPP;
 #endif
+}
+
+static long sysring_test_syscall(u32 nr, u64 a0, u64 a1, u64 a2, u64 a3)
+{
+	return sysring_test_syscall6(nr, a0, a1, a2, a3, 0, 0);
 }
 
 struct sysring_test_ring {
@@ -1955,6 +1962,30 @@ static void sysring_ring_cq_full_test(struct kunit *test)
 	}
 }
 
+/* SYSRING_ENTER_EXT_ARG: a wait with a timeout ends with -ETIME. */
+static void sysring_ring_ext_arg_test(struct kunit *test)
+{
+	struct __kernel_timespec ts = { .tv_nsec = 10 * NSEC_PER_MSEC };
+	u64 uts = sysring_test_urw(test, PAGE_SIZE);
+	struct sysring_getevents_arg arg = { .ts = uts };
+	u64 uarg = uts + 64;
+	struct sysring_test_ring r;
+	u32 flags = SYSRING_ENTER_GETEVENTS | SYSRING_ENTER_EXT_ARG;
+
+	sysring_test_ring_init(test, &r, 4, 0);
+	KUNIT_EXPECT_TRUE(test, r.p.features & SYSRING_FEAT_EXT_ARG);
+	sysring_test_put(test, uts, &ts, sizeof(ts));
+	sysring_test_put(test, uarg, &arg, sizeof(arg));
+	KUNIT_EXPECT_EQ(test, sysring_test_syscall6(__NR_sysring_enter, r.fd, 0,
+						    1, flags, uarg,
+						    sizeof(arg)), -ETIME);
+	KUNIT_EXPECT_EQ(test, sysring_test_syscall6(__NR_sysring_enter, r.fd, 0,
+						    1, flags, uarg,
+						    sizeof(arg) - 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, sysring_test_syscall6(__NR_sysring_enter, r.fd, 0,
+						    0, 0, uarg, 0), -EINVAL);
+}
+
 static void sysring_ring_probe_test(struct kunit *test)
 {
 	u64 up = sysring_test_urw(test, PAGE_SIZE);
@@ -2035,6 +2066,7 @@ static struct kunit_case sysring_ring_test_cases[] = {
 	KUNIT_CASE(sysring_ring_link_test),
 	KUNIT_CASE(sysring_ring_chain_whole_test),
 	KUNIT_CASE(sysring_ring_cq_full_test),
+	KUNIT_CASE(sysring_ring_ext_arg_test),
 	KUNIT_CASE(sysring_ring_register_test),
 	KUNIT_CASE(sysring_ring_probe_test),
 	KUNIT_CASE(sysring_ring_mmap_test),
@@ -2644,10 +2676,102 @@ static void sysring_cq_flush_batch_test(struct kunit *test)
 	sysring_cq_expect(test, t, 64);
 }
 
+/* What sysring_enter(2)'s extended argument may be. */
+struct sysring_wait_req_case {
+	const char *desc;
+	u32 flags;
+	bool argp;		/* point at the argument (else 0) */
+	u64 argsz;
+	struct sysring_getevents_arg arg;
+	s64 tv_sec, tv_nsec;
+	int ret;
+	u64 timeout_ns;
+};
+
+#define SR_UTS		0x100	/* where the timespec is, in the page */
+#define SR_UMASK	0x200	/* where the signal mask is */
+#define SR_EXT		SYSRING_ENTER_EXT_ARG
+#define SR_ARGSZ	sizeof(struct sysring_getevents_arg)
+
+static const struct sysring_wait_req_case sysring_wait_req_cases[] = {
+	{ "no argument", 0, false, 0, {}, 0, 0, 0, 0 },
+	{ "argp without EXT_ARG", 0, true, 0, {}, 0, 0, -EINVAL, 0 },
+	{ "argsz without EXT_ARG", 0, false, 8, {}, 0, 0, -EINVAL, 0 },
+	{ "empty", SR_EXT, true, SR_ARGSZ, {}, 0, 0, 0, 0 },
+	{ "short argsz", SR_EXT, true, SR_ARGSZ - 8, {}, 0, 0, -EINVAL, 0 },
+	{ "long argsz", SR_EXT, true, SR_ARGSZ + 8, {}, 0, 0, -EINVAL, 0 },
+	{ "NULL argp", SR_EXT, false, SR_ARGSZ, {}, 0, 0, -EFAULT, 0 },
+	{ "resv set", SR_EXT, true, SR_ARGSZ, { .resv = 1 }, 0, 0, -EINVAL, 0 },
+	{ "mask size 4", SR_EXT, true, SR_ARGSZ,
+	  { .sigmask = SR_UMASK, .sigmask_sz = 4 }, 0, 0, -EINVAL, 0 },
+	{ "mask", SR_EXT, true, SR_ARGSZ,
+	  { .sigmask = SR_UMASK, .sigmask_sz = 8 }, 0, 0, 0, 0 },
+	{ "size without a mask", SR_EXT, true, SR_ARGSZ,
+	  { .sigmask_sz = 128 }, 0, 0, 0, 0 },
+	{ "mask unmapped", SR_EXT, true, SR_ARGSZ,
+	  { .sigmask = 1, .sigmask_sz = 8 }, 0, 0, -EFAULT, 0 },
+	{ "timeout", SR_EXT, true, SR_ARGSZ, { .ts = SR_UTS }, 1, 5, 0,
+	  NSEC_PER_SEC + 5 },
+	{ "zero timeout", SR_EXT, true, SR_ARGSZ, { .ts = SR_UTS }, 0, 0, 0, 0 },
+	{ "centuries", SR_EXT, true, SR_ARGSZ, { .ts = SR_UTS }, S64_MAX, 0, 0,
+	  U64_MAX },
+	{ "negative seconds", SR_EXT, true, SR_ARGSZ, { .ts = SR_UTS }, -1, 0,
+	  -EINVAL, 0 },
+	{ "negative nanoseconds", SR_EXT, true, SR_ARGSZ, { .ts = SR_UTS }, 0,
+	  -1, -EINVAL, 0 },
+	{ "a second of nanoseconds", SR_EXT, true, SR_ARGSZ, { .ts = SR_UTS },
+	  0, NSEC_PER_SEC, -EINVAL, 0 },
+	{ "timespec unmapped", SR_EXT, true, SR_ARGSZ, { .ts = 1 }, 0, 0,
+	  -EFAULT, 0 },
+};
+
+static void sysring_wait_req_desc(const struct sysring_wait_req_case *c,
+				  char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(sysring_wait_req, sysring_wait_req_cases,
+		  sysring_wait_req_desc);
+
+/* Pointers in the table are offsets into a page, or unmapped below it. */
+static u64 sysring_test_uoff(u64 page, u64 off)
+{
+	return off >= SR_UTS ? page + off : off;
+}
+
+static void sysring_cq_wait_req_test(struct kunit *test)
+{
+	const struct sysring_wait_req_case *c = test->param_value;
+	u64 page = sysring_test_urw(test, PAGE_SIZE);
+	struct __kernel_timespec ts = { c->tv_sec, c->tv_nsec };
+	struct sysring_getevents_arg arg = c->arg;
+	struct sysring_wait_req req;
+	u64 mask = 0x4000, argp = 0;
+
+	arg.sigmask = sysring_test_uoff(page, arg.sigmask);
+	arg.ts = sysring_test_uoff(page, arg.ts);
+	if (c->argp) {
+		argp = page;
+		sysring_test_put(test, page, &arg, sizeof(arg));
+	}
+	sysring_test_put(test, page + SR_UTS, &ts, sizeof(ts));
+	sysring_test_put(test, page + SR_UMASK, &mask, sizeof(mask));
+	KUNIT_ASSERT_EQ(test, sysring_wait_req_get(&req, c->flags, argp,
+						   c->argsz), c->ret);
+	if (c->ret)
+		return;
+	KUNIT_EXPECT_EQ(test, req.has_timeout, !!arg.ts);
+	KUNIT_EXPECT_EQ(test, req.timeout_ns, c->timeout_ns);
+	KUNIT_EXPECT_EQ(test, req.has_sigmask, !!arg.sigmask);
+	KUNIT_EXPECT_EQ(test, req.sigmask, arg.sigmask ? mask : 0);
+}
+
 static struct kunit_case sysring_cq_test_cases[] = {
 	KUNIT_CASE(sysring_cq_overflow_order_test),
 	KUNIT_CASE(sysring_cq_overflow_bound_test),
 	KUNIT_CASE(sysring_cq_flush_batch_test),
+	KUNIT_CASE_PARAM(sysring_cq_wait_req_test, sysring_wait_req_gen_params),
 	{}
 };
 

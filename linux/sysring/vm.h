@@ -33,6 +33,7 @@
 #else
 #include <sysring_env.h>
 #endif
+#include <linux/time_types.h>
 #include <linux/sysring.h>
 
 /* A block's execution state: one register file, shared along a link chain. */
@@ -260,6 +261,30 @@ u32 sysring_prog_footprint(const struct sysring_insn *insns, u32 len);
  */
 void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 		    u32 budget);
+
+/*
+ * What SYSRING_ENTER_EXT_ARG asks of sysring_enter(2)'s wait (params.c): a
+ * signal mask (the kernel's sigset_t, SYSRING_SIGSET_SIZE bytes: 64
+ * signals) and a relative timeout.
+ */
+#define SYSRING_SIGSET_SIZE	8
+
+struct sysring_wait_req {
+	u64	sigmask;
+	u64	timeout_ns;	/* U64_MAX: longer than anyone waits */
+	bool	has_sigmask;
+	bool	has_timeout;
+};
+
+/*
+ * sysring_wait_req_get - read and check sysring_enter(2)'s @argp, @argsz
+ *
+ * Return: 0, -EINVAL (@argp or @argsz without SYSRING_ENTER_EXT_ARG; with
+ * it, a size other than the struct's, resv set, a signal mask of another
+ * size, a negative or denormal timespec), -EFAULT.
+ */
+int sysring_wait_req_get(struct sysring_wait_req *w, u32 flags, u64 argp,
+			 u64 argsz);
 
 /* Ring geometry (params.c). */
 int sysring_params_check(u32 entries, struct sysring_params *p);

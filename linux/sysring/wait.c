@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Waiting for completions and being told of them: sysring_enter(2)'s wait,
- * the wake-ups after CQEs are posted, poll(2) on the ring, and the
- * registered eventfd.
+ * Waiting for completions and being told of them: sysring_enter(2)'s wait
+ * (with SYSRING_ENTER_EXT_ARG's timeout and signal mask), the wake-ups
+ * after CQEs are posted, poll(2) on the ring, and the registered eventfd.
  */
 #include <linux/eventfd.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
 
@@ -26,30 +28,69 @@ void sysring_ctx_flush(struct sysring_ctx *ctx)
 }
 
 /*
- * Sleep until @min_complete CQEs (at most the CQ's size) are ready or a
- * signal is pending (-EINTR).  Before each look the overflow list is
- * flushed: userspace may have made room.  The tail is published before
- * cq_wait is woken (sysring_cq_notify()), and prepare_to_wait() orders our
- * state before the look, so a CQE posted after the look wakes us.
+ * The caller's signal mask for the wait, as set_user_sigmask() sets it,
+ * from the copy read before anything was submitted.  On the way out,
+ * restore_saved_sigmask_unless() puts the old one back, or, when a signal
+ * ended the wait, leaves that to the return to user mode, after the
+ * handler ran under the wait's mask (as ppoll(2)).
  */
-int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete)
+static void sysring_set_sigmask(const struct sysring_wait_req *req)
+{
+	sigset_t mask;
+
+	BUILD_BUG_ON(sizeof(mask) != SYSRING_SIGSET_SIZE);
+	memcpy(&mask, &req->sigmask, sizeof(mask));
+	set_restore_sigmask();
+	current->saved_sigmask = current->blocked;
+	set_current_blocked(&mask);
+}
+
+/*
+ * Sleep until @min_complete CQEs (at most the CQ's size) are ready, a
+ * signal is pending (-EINTR) or the timeout passes (-ETIME).  Before each
+ * look the overflow list is flushed: userspace may have made room.  The
+ * tail is published before cq_wait is woken (sysring_cq_notify()), and
+ * prepare_to_wait() orders our state before the look, so a CQE posted
+ * after the look wakes us.
+ */
+int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete,
+		    const struct sysring_wait_req *req)
 {
 	u32 want = min(min_complete, ctx->ex.cq_entries);
+	bool timed_out = false;
+	ktime_t expires = 0;
 	DEFINE_WAIT(wait);
 	int ret = 0;
 
+	if (req->has_timeout)
+		expires = ktime_add_safe(ktime_get(),
+					 ns_to_ktime(min_t(u64, req->timeout_ns,
+							   KTIME_MAX)));
+	if (req->has_sigmask)
+		sysring_set_sigmask(req);
 	for (;;) {
 		sysring_ctx_flush(ctx);
 		prepare_to_wait(&ctx->cq_wait, &wait, TASK_INTERRUPTIBLE);
 		if (sysring_cq_ready(ctx) >= want)
 			break;
+		if (timed_out) {
+			ret = -ETIME;
+			break;
+		}
 		if (signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		schedule();
+		if (req->has_timeout)
+			timed_out = !schedule_hrtimeout_range(&expires,
+						current->timer_slack_ns,
+						HRTIMER_MODE_ABS);
+		else
+			schedule();
 	}
 	finish_wait(&ctx->cq_wait, &wait);
+	if (req->has_sigmask)
+		restore_saved_sigmask_unless(ret == -EINTR);
 	return ret;
 }
 

@@ -266,6 +266,7 @@ struct sysring_cqe {
 #define SYSRING_FEAT_ASYNC	0x08	/* SYSRING_SQE_ASYNC: worker threads */
 #define SYSRING_FEAT_CANCEL	0x10	/* SYSRING_REGISTER_CANCEL */
 #define SYSRING_FEAT_NODROP	0x20	/* a full CQ overflows, never drops */
+#define SYSRING_FEAT_EXT_ARG	0x40	/* SYSRING_ENTER_EXT_ARG */
 
 /*
  * The SQ ring's flags word (sq_off.flags), written by the kernel.
@@ -319,7 +320,22 @@ struct sysring_params {
 
 /* sysring_enter flags. */
 #define SYSRING_ENTER_GETEVENTS	0x01
-#define SYSRING_ENTER_FLAGS	(SYSRING_ENTER_GETEVENTS)
+#define SYSRING_ENTER_EXT_ARG	0x02	/* argp: struct sysring_getevents_arg */
+#define SYSRING_ENTER_FLAGS	(SYSRING_ENTER_GETEVENTS | SYSRING_ENTER_EXT_ARG)
+
+/*
+ * With SYSRING_ENTER_EXT_ARG, sysring_enter's argp points to this and argsz
+ * is its size.  @sigmask (a user pointer to a kernel sigset_t of
+ * @sigmask_sz bytes, or 0) is the signal mask during the wait, as for
+ * ppoll(2); @ts (a user pointer to a struct __kernel_timespec, or 0) is a
+ * relative timeout for the wait, which then ends with ETIME.
+ */
+struct sysring_getevents_arg {
+	__u64	sigmask;
+	__u32	sigmask_sz;
+	__u32	resv;		/* must be 0 */
+	__u64	ts;
+};
 
 /*
  * sysring_register opcodes.  SYSRING_REGISTER_WORKERS sets the worker limit
