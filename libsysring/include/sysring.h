@@ -222,6 +222,19 @@ int sysring_wait_cqe_timeout(struct sysring *ring,
 			     struct sysring_cqe **cqe_ptr,
 			     const struct timespec *ts);
 
+/*
+ * Submit what is queued and wait at most @ts (relative; NULL: no limit)
+ * for @wait_nr completions, with @sigmask (NULL: the thread's) as the
+ * signal mask during the wait.  Returns the number of SQEs submitted, with
+ * *cqe_ptr the oldest CQE, or NULL when the wait ended before @wait_nr
+ * were ready; when none was submitted, -ETIME or -EINTR says why it ended.
+ */
+int sysring_submit_and_wait_timeout(struct sysring *ring,
+				    struct sysring_cqe **cqe_ptr,
+				    unsigned wait_nr,
+				    const struct timespec *ts,
+				    const sigset_t *sigmask);
+
 /* Register @regno from the CQE's snapshot; -ERANGE when outside it. */
 static inline int sysring_cqe_reg(const struct sysring_cqe *cqe,
 				  unsigned regno, __u64 *val)

@@ -190,3 +190,25 @@ int sysring_wait_cqe_timeout(struct sysring *ring,
 	*cqe_ptr = sysring_cqe_ready(ring, 1);
 	return *cqe_ptr ? 0 : -ETIME;
 }
+
+int sysring_submit_and_wait_timeout(struct sysring *ring,
+				    struct sysring_cqe **cqe_ptr,
+				    unsigned wait_nr,
+				    const struct timespec *ts,
+				    const sigset_t *sigmask)
+{
+	int ret;
+
+	if (!ring || !cqe_ptr || (ts && !sysring_ts_ok(ts)))
+		return -EINVAL;
+	*cqe_ptr = NULL;
+	if (!(ring->features & SYSRING_FEAT_EXT_ARG))
+		return -EOPNOTSUPP;
+	wait_nr = sysring_wait_cap(ring, wait_nr);
+	ret = sysring_enter_ext(ring, sysring_flush_sq(ring), wait_nr, ts,
+				sigmask);
+	if (ret < 0)
+		return ret;
+	*cqe_ptr = sysring_cqe_ready(ring, wait_nr);
+	return ret;
+}
