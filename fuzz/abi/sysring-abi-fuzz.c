@@ -40,8 +40,10 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <linux/time_types.h>
 #include <unistd.h>
 
 #define NR_SETUP	600
@@ -96,7 +98,7 @@ enum op {
 	OP_SETUP, OP_SETUP_BAD, OP_MMAP, OP_MPROTECT, OP_MREMAP, OP_ENTER,
 	OP_ENTER_WAIT, OP_ENTER_BADFD, OP_REG_PROG, OP_REG_GARBAGE,
 	OP_UNREG, OP_PROBE, OP_WORKERS, OP_REG_RANDOM, OP_POLL, OP_CLOSE_EARLY,
-	OP_VICTIM, OP_FORK_SUBMIT, OP_CANCEL, OP_MAX
+	OP_VICTIM, OP_FORK_SUBMIT, OP_CANCEL, OP_ENTER_EXT, OP_EVENTFD, OP_MAX
 };
 
 static const char *const op_names[OP_MAX] = {
@@ -104,6 +106,7 @@ static const char *const op_names[OP_MAX] = {
 	"enter(wait)", "enter(bad fd)", "register prog", "register garbage",
 	"unregister", "probe", "workers", "register(random)", "poll",
 	"close early", "victims killed", "fork+submit", "cancel",
+	"enter(ext arg)", "eventfd",
 };
 
 #define NERR 134
@@ -928,6 +931,69 @@ static void do_wait(struct thr *t)
 	count(OP_ENTER_WAIT, ret);
 }
 
+/*
+ * SYSRING_ENTER_EXT_ARG: mostly a short timeout and a mask, sometimes bad
+ * sizes, reserved bits, timespecs and pointers.
+ */
+static void do_wait_ext(struct thr *t)
+{
+	struct rng *r = &t->r;
+	struct ring *rg = t->rg;
+	struct __kernel_timespec ts = { 0, below(r, 2000000) };
+	/* The watchdog's SIGUSR1 must get through to end a wait. */
+	uint64_t mask = (one_in(r, 2) ? 0 : rnd(r)) & ~(1ULL << (SIGUSR1 - 1));
+	struct sysring_getevents_arg arg = {
+		.ts = (uintptr_t)&ts,
+		.sigmask = one_in(r, 2) ? 0 : (uintptr_t)&mask,
+		.sigmask_sz = 8,
+	};
+	size_t argsz = sizeof(arg);
+	uint32_t flags = SYSRING_ENTER_GETEVENTS | SYSRING_ENTER_EXT_ARG;
+	long ret;
+
+	switch (below(r, 12)) {
+	case 0: argsz = below(r, 64); break;
+	case 1: arg.resv = rnd(r); break;
+	case 2: arg.sigmask_sz = below(r, 256); break;
+	case 3: arg.ts = pick_addr(r, rg, 16); break;
+	case 4: arg.sigmask = pick_addr(r, rg, 8); break;
+	case 5: ts.tv_sec = (int64_t)rnd(r); ts.tv_nsec = (int64_t)rnd(r); break;
+	case 6: flags = SYSRING_ENTER_EXT_ARG | (uint32_t)below(r, 2); break;
+	case 7: arg.ts = 0; break;
+	default: break;
+	}
+	atomic_store(&t->wait_since, now());
+	ret = sys_enter2(rg->fd, one_in(r, 2) ? below(r, 4) : 0,
+			 below(r, rg->p.cq_entries + 2), flags,
+			 one_in(r, 16) ? (void *)(uintptr_t)pick_addr(r, rg, 24) :
+			 &arg, argsz);
+	atomic_store(&t->wait_since, 0.0);
+	count(OP_ENTER_EXT, ret);
+}
+
+/*
+ * Eventfds come and go: registered and closed at once (the ring keeps its
+ * own reference), unregistered, or something else passed in.
+ */
+static void do_eventfd(struct rng *r, struct ring *rg)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int fd = one_in(r, 8) ? (int)below(r, 64) : efd;
+	long ret;
+
+	if (one_in(r, 2))
+		ret = sys_register(rg->fd, SYSRING_REGISTER_EVENTFD,
+				   one_in(r, 16) ? (void *)hole : &fd,
+				   one_in(r, 16) ? 0 : 1);
+	else
+		ret = sys_register(rg->fd, SYSRING_UNREGISTER_EVENTFD,
+				   one_in(r, 16) ? (void *)&fd : NULL,
+				   one_in(r, 16));
+	count(OP_EVENTFD, ret);
+	if (efd >= 0)
+		close(efd);
+}
+
 static void do_register(struct thr *t)
 {
 	struct rng *r = &t->r;
@@ -1088,12 +1154,16 @@ static void *thr_fn(void *arg)
 			atomic_fetch_add(&st->iters, 1);
 		} else if (k < 50) {
 			do_submit(t);
-		} else if (k < 60) {
+		} else if (k < 55) {
 			do_wait(t);
+		} else if (k < 60) {
+			do_wait_ext(t);
 		} else if (k < 75) {
 			reap(r, rg);
-		} else if (k < 90) {
+		} else if (k < 88) {
 			do_register(t);
+		} else if (k < 90) {
+			do_eventfd(r, rg);
 		} else if (k < 93) {
 			struct pollfd pfd = { rg->fd, POLLIN, 0 };
 
