@@ -48,8 +48,8 @@
 #define COMPAT_SNAP_REGS	4
 
 /*
- * The sysring CQ bounds what can be in flight (each accepted chain reserves
- * its CQEs there), where io_uring has no bound but memory: take the largest.
+ * Requests in flight are bounded by the request table, sized from the
+ * sysring CQ (where io_uring has no bound but memory): take the largest.
  */
 #define COMPAT_SYSRING_CQ	SYSRING_MAX_CQ_ENTRIES
 
@@ -120,6 +120,10 @@ struct compat_ring {
 
 	struct compat_pending pending;
 
+	/* fds whose non-blocking try said EOPNOTSUPP: straight to a worker */
+#define COMPAT_NOWAIT_FDS	1024
+	unsigned long	no_nowait[COMPAT_NOWAIT_FDS / (8 * sizeof(long))];
+
 	int		*files;		/* registered files: dup'ed fds, -1 empty */
 	unsigned	nr_files;
 	unsigned	alloc_start, alloc_end;	/* IORING_FILE_INDEX_ALLOC range */
@@ -150,6 +154,7 @@ int compat_prep(struct compat_ring *c, struct compat_req *req,
 enum compat_block compat_op_block(unsigned opcode);
 bool compat_op_supported(unsigned opcode);
 bool compat_op_is_library(unsigned opcode);
+bool compat_app_nowait(const struct io_uring_sqe *sqe);
 
 /* submit.c */
 void compat_run_deferred(struct compat_ring *c);
@@ -172,6 +177,7 @@ void compat_timeouts_check(struct compat_ring *c);
 
 /* register.c */
 int compat_file(struct compat_ring *c, unsigned slot);
+int compat_sqe_fd(struct compat_ring *c, const struct io_uring_sqe *sqe);
 void compat_files_free(struct compat_ring *c);
 void compat_file_install(struct compat_ring *c, unsigned slot, int fd);
 int compat_file_alloc(struct compat_ring *c);

@@ -3,8 +3,9 @@
  * Completion: sysring CQEs are turned back into io_uring CQEs in the
  * io_uring CQ that liburing's inline helpers read.  A sysring CQE is only
  * consumed when the io_uring CQ has room for what it becomes, so a full
- * io_uring CQ holds completions back in the sysring CQ, whose reservations
- * in turn hold submissions back (EBUSY): nothing is dropped.
+ * io_uring CQ holds completions back in the sysring CQ and its overflow
+ * list, whose bound in turn holds submissions back (EBUSY): nothing is
+ * dropped.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -173,12 +174,26 @@ static bool compat_direct_done(struct compat_ring *c, struct compat_req *req,
 static bool compat_fd_nonblock(struct compat_ring *c,
 			       const struct io_uring_sqe *sqe)
 {
-	int fd = sqe->fd, fl;
+	int fd = compat_sqe_fd(c, sqe), fl;
 
-	if (sqe->flags & IOSQE_FIXED_FILE)
-		fd = compat_file(c, (unsigned)fd);
 	fl = fd < 0 ? -1 : fcntl(fd, F_GETFL);
 	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+/*
+ * A file that cannot say "would block" (EOPNOTSUPP to RWF_NOWAIT: tmpfs,
+ * for one) goes to a worker at once next time, as io_uring sends it to
+ * io-wq.  The mark outlives the descriptor: a later file with its number
+ * only loses the inline try.
+ */
+static void compat_mark_no_nowait(struct compat_ring *c,
+				  const struct io_uring_sqe *sqe)
+{
+	int fd = compat_sqe_fd(c, sqe);
+	unsigned bits = 8 * sizeof(long);
+
+	if (fd >= 0 && fd < COMPAT_NOWAIT_FDS)
+		c->no_nowait[fd / bits] |= 1UL << (fd % bits);
 }
 
 /*
@@ -204,9 +219,15 @@ static bool compat_complete(struct compat_ring *c,
 		return false;
 	req = &c->reqs[scqe->user_data];
 	c->inflight--;
+	if (req->nowait && res == -EOPNOTSUPP)
+		compat_mark_no_nowait(c, &req->sqe);
 	if (req->nowait && (res == -EAGAIN || res == -EOPNOTSUPP) &&
 	    !compat_fd_nonblock(c, &req->sqe) && !compat_resubmit(c, req))
 		return true;
+	/* A file with no non-blocking reads says EOPNOTSUPP; io_uring EAGAIN. */
+	if (res == -EOPNOTSUPP && compat_op_block(req->sqe.opcode) ==
+	    COMPAT_NOWAIT && compat_app_nowait(&req->sqe))
+		res = -EAGAIN;
 	if (req->chain_skip && res == -ECANCELED) {
 		compat_chain_skip(c, req);
 		compat_req_put(c, req);

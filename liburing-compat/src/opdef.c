@@ -667,7 +667,7 @@ enum compat_block compat_op_block(unsigned opcode)
 				 IOSQE_ASYNC | IOSQE_CQE_SKIP_SUCCESS)
 
 /* The program asked for a non-blocking try itself: -EAGAIN is its answer. */
-static bool compat_app_nowait(const struct io_uring_sqe *sqe)
+bool compat_app_nowait(const struct io_uring_sqe *sqe)
 {
 	switch (sqe->opcode) {
 	case IORING_OP_SEND:

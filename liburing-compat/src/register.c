@@ -20,6 +20,14 @@ int compat_file(struct compat_ring *c, unsigned slot)
 	return c->files[slot];
 }
 
+/* The descriptor an SQE's fd names, through the fixed-file table or not. */
+int compat_sqe_fd(struct compat_ring *c, const struct io_uring_sqe *sqe)
+{
+	if (sqe->flags & IOSQE_FIXED_FILE)
+		return compat_file(c, (unsigned)sqe->fd);
+	return sqe->fd;
+}
+
 void compat_file_install(struct compat_ring *c, unsigned slot, int fd)
 {
 	if (c->files[slot] >= 0)

@@ -214,6 +214,12 @@ int io_uring_queue_init_params(unsigned entries, struct io_uring *ring,
 	sp.flags = SYSRING_SETUP_CQSIZE;
 	sp.cq_entries = COMPAT_SYSRING_CQ;
 	sp.snap_regs = COMPAT_SNAP_REGS;
+	/*
+	 * io-wq's workers are bounded by RLIMIT_NPROC only, and a POLL_ADD
+	 * or ACCEPT here holds a worker while it waits: allow the most.
+	 * Workers are created on demand and reaped when idle.
+	 */
+	sp.max_workers = SYSRING_MAX_WORKERS;
 	ret = sysring_queue_init_params(c->sq_entries, &c->sr, &sp);
 	if (ret) {
 		c->sr.ring_fd = -1;

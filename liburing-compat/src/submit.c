@@ -170,7 +170,19 @@ static void compat_fail_chain(struct compat_ring *c,
  * that wait for an event, and a non-blocking try in a chain (it could not
  * be run again alone) or that asks for all of its bytes.
  */
-static bool compat_must_block(const struct io_uring_sqe *sqe, unsigned n)
+/* See compat_mark_no_nowait(). */
+static bool compat_no_nowait(struct compat_ring *c,
+			     const struct io_uring_sqe *sqe)
+{
+	int fd = compat_sqe_fd(c, sqe);
+	unsigned bits = 8 * sizeof(long);
+
+	return fd >= 0 && fd < COMPAT_NOWAIT_FDS &&
+	       (c->no_nowait[fd / bits] >> (fd % bits)) & 1;
+}
+
+static bool compat_must_block(struct compat_ring *c,
+			      const struct io_uring_sqe *sqe, unsigned n)
 {
 	enum compat_block b = compat_op_block(sqe->opcode);
 	bool waitall = false;
@@ -184,7 +196,8 @@ static bool compat_must_block(const struct io_uring_sqe *sqe, unsigned n)
 		break;
 	}
 	return (sqe->flags & IOSQE_ASYNC) || b == COMPAT_ALWAYS ||
-	       (b == COMPAT_NOWAIT && (n > 1 || waitall));
+	       (b == COMPAT_NOWAIT &&
+		(n > 1 || waitall || compat_no_nowait(c, sqe)));
 }
 
 /*
@@ -271,7 +284,7 @@ static int compat_queue_chain(struct compat_ring *c,
 	int ret;
 
 	for (i = 0; i < n; i++) {
-		async |= compat_must_block(sqes[i], n);
+		async |= compat_must_block(c, sqes[i], n);
 		drain |= sqes[i]->flags & IOSQE_IO_DRAIN;
 	}
 	if (c->nr_deferred || c->fence || (drain && c->inflight))
