@@ -48,10 +48,10 @@
 #define COMPAT_SNAP_REGS	4
 
 /*
- * Requests in flight are bounded by the request table, sized from the
- * sysring CQ (where io_uring has no bound but memory): take the largest.
+ * What can be in flight: the sysring CQ (as large as the io_uring CQ) and
+ * the overflow list sysring keeps past it, twice as large.
  */
-#define COMPAT_SYSRING_CQ	SYSRING_MAX_CQ_ENTRIES
+#define COMPAT_INFLIGHT_CQS	3
 
 /* A fixed-file slot picked for a descriptor that is still being opened. */
 #define COMPAT_FILE_RESERVED	(-2)
@@ -76,7 +76,7 @@ struct compat_req {
 	int		direct_slot;	/* fixed-file slot a new fd goes to, or -1 */
 	int		close_slot;	/* fixed-file slot it closes, or -1 */
 	int		fd_reg;		/* register holding that new fd */
-	unsigned	timeout_target;	/* count-based timeout: CQ seq to reach */
+	__u64		timeout_target;	/* count-based timeout: CQ seq to reach */
 	struct iovec	iov;		/* READ/WRITE through preadv2/pwritev2 */
 	__s64		off_in, off_out;	/* SPLICE offsets */
 	struct __kernel_timespec ts;	/* TIMEOUT */
@@ -103,12 +103,14 @@ struct compat_ring {
 	struct io_uring_sqe *sqes;
 	struct io_uring_cqe *cqes;
 
-	struct compat_req *reqs;
+	struct compat_req *reqs;	/* calloc'ed: pages used as needed */
 	unsigned	nr_reqs;
+	unsigned	reqs_used;	/* never handed out beyond this */
 	int		free_req;
 	unsigned	inflight;	/* requests sysring still has */
-	unsigned	cq_seq;		/* CQEs posted so far (timeouts count) */
+	__u64		cq_seq;		/* CQEs posted so far (timeouts count) */
 	unsigned	count_timeouts;	/* TIMEOUTs with a completion count */
+	bool		firing;		/* in compat_timeouts_fire() */
 	/*
 	 * IOSQE_IO_DRAIN: a drained link starts when nothing is in flight, and
 	 * nothing after it starts before it completes (the fence).  What has
@@ -173,7 +175,6 @@ void compat_reaper_stop(struct compat_ring *c);
 int compat_get_cqe(struct compat_ring *c, struct io_uring_cqe **cqe_ptr,
 		   unsigned wait_nr, const struct __kernel_timespec *ts,
 		   const sigset_t *sigmask);
-void compat_timeouts_check(struct compat_ring *c);
 
 /* register.c */
 int compat_file(struct compat_ring *c, unsigned slot);

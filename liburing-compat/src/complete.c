@@ -34,10 +34,8 @@ static void compat_cq_write(struct compat_ring *c, __u64 user_data, __s32 res,
 	/* Pairs with the acquire in liburing's __io_uring_peek_cqe(). */
 	__atomic_store_n(&c->cq_tail, c->cq_tail + 1, __ATOMIC_RELEASE);
 	c->posted = true;
-	if (counts) {
+	if (counts)
 		c->cq_seq++;
-		compat_timeouts_check(c);
-	}
 }
 
 /* Wake waiters, and the registered eventfd unless the program muted it. */
@@ -75,6 +73,35 @@ static bool compat_pending_flush(struct compat_ring *c)
 	return true;
 }
 
+static void compat_post_counted(struct compat_ring *c, __u64 user_data,
+				__s32 res, bool counts);
+
+/*
+ * Complete count-based timeouts whose count the CQ has reached, right
+ * there in CQ order as io_uring does; the sleeping block is cancelled and
+ * its own completion is dropped.  Not re-entered from its own posts.
+ */
+static void compat_timeouts_fire(struct compat_ring *c)
+{
+	unsigned i;
+
+	if (!c->count_timeouts || c->firing)
+		return;
+	c->firing = true;
+	for (i = 0; i < c->reqs_used; i++) {
+		struct compat_req *req = &c->reqs[i];
+
+		if (!req->in_use || req->sqe.opcode != IORING_OP_TIMEOUT ||
+		    !req->sqe.off || req->timeout_done ||
+		    c->cq_seq < req->timeout_target)
+			continue;
+		req->timeout_done = true;
+		sysring_register_cancel(&c->sr, i, 0);
+		compat_post_counted(c, req->user_data, 0, false);
+	}
+	c->firing = false;
+}
+
 /*
  * Post a completion the library made itself.  When the CQ is full it
  * waits in order behind the others; the list grows (or, out of memory, the
@@ -87,6 +114,7 @@ static void compat_post_counted(struct compat_ring *c, __u64 user_data,
 
 	if (compat_pending_flush(c) && !compat_cq_full(c)) {
 		compat_cq_write(c, user_data, res, counts);
+		compat_timeouts_fire(c);
 		return;
 	}
 	if (p->tail - p->head == p->size) {
@@ -114,25 +142,6 @@ static void compat_post_counted(struct compat_ring *c, __u64 user_data,
 void compat_post(struct compat_ring *c, __u64 user_data, __s32 res)
 {
 	compat_post_counted(c, user_data, res, true);
-}
-
-/* End count-based timeouts whose count the CQ has reached. */
-void compat_timeouts_check(struct compat_ring *c)
-{
-	unsigned i;
-
-	if (!c->count_timeouts)
-		return;
-	for (i = 0; i < c->nr_reqs; i++) {
-		struct compat_req *req = &c->reqs[i];
-
-		if (!req->in_use || req->sqe.opcode != IORING_OP_TIMEOUT ||
-		    !req->sqe.off || req->timeout_done ||
-		    (int)(c->cq_seq - req->timeout_target) < 0)
-			continue;
-		req->timeout_done = true;
-		sysring_register_cancel(&c->sr, i, 0);
-	}
 }
 
 static __s32 compat_res(const struct sysring_cqe *scqe)
@@ -212,7 +221,7 @@ static bool compat_complete(struct compat_ring *c,
 {
 	struct compat_req *req;
 	__s32 res = compat_res(scqe);
-	bool timeout, skip;
+	bool timeout, skip, post;
 	__u64 user_data;
 
 	if (scqe->user_data >= c->nr_reqs)
@@ -243,18 +252,20 @@ static bool compat_complete(struct compat_ring *c,
 	    (unsigned)req->close_slot < c->nr_files)
 		c->files[req->close_slot] = -1;
 	skip = req->sqe.flags & IOSQE_CQE_SKIP_SUCCESS;
-	if (req->sqe.opcode == IORING_OP_TIMEOUT) {
+	post = !(skip && res >= 0);
+	timeout = req->sqe.opcode == IORING_OP_TIMEOUT;
+	if (timeout) {
 		if (req->sqe.off)
 			c->count_timeouts--;
+		/* compat_timeouts_fire() posted it already */
 		if (req->timeout_done)
-			res = 0;
+			post = false;
 		else if (res == -EINTR)
 			res = -ECANCELED;
 	}
 	user_data = req->user_data;
-	timeout = req->sqe.opcode == IORING_OP_TIMEOUT;
 	compat_req_put(c, req);
-	if (!(skip && res >= 0))
+	if (post)
 		compat_post_counted(c, user_data, res, !timeout);
 	return false;
 }
@@ -273,6 +284,7 @@ int compat_reap(struct compat_ring *c)
 	}
 	if (resubmit)
 		sysring_submit(&c->sr);
+	compat_timeouts_fire(c);
 	compat_run_deferred(c);
 	compat_notify(c);
 	return (int)(c->cq_tail - before);

@@ -333,7 +333,7 @@ static int prep_timeout(struct prep *p)
 	    req->ts.tv_nsec >= 1000000000L)
 		return -EINVAL;
 	if (sqe->off) {
-		req->timeout_target = p->c->cq_seq + (unsigned)sqe->off;
+		req->timeout_target = p->c->cq_seq + (__u32)sqe->off;
 		p->c->count_timeouts++;
 	}
 	p->args[0] = (__u64)clock;

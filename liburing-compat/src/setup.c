@@ -159,15 +159,11 @@ static void compat_free(struct compat_ring *c, size_t size)
 
 static int compat_init_reqs(struct compat_ring *c)
 {
-	unsigned i;
-
-	c->nr_reqs = c->sq_entries + COMPAT_SYSRING_CQ;
+	c->nr_reqs = c->sq_entries + COMPAT_INFLIGHT_CQS * c->cq_entries;
 	c->reqs = calloc(c->nr_reqs, sizeof(*c->reqs));
 	if (!c->reqs)
 		return -ENOMEM;
-	for (i = 0; i < c->nr_reqs; i++)
-		c->reqs[i].next_free = i + 1 < c->nr_reqs ? (int)i + 1 : -1;
-	c->free_req = 0;
+	c->free_req = -1;
 	return 0;
 }
 
@@ -212,7 +208,7 @@ int io_uring_queue_init_params(unsigned entries, struct io_uring *ring,
 	if (ret)
 		goto fail;
 	sp.flags = SYSRING_SETUP_CQSIZE;
-	sp.cq_entries = COMPAT_SYSRING_CQ;
+	sp.cq_entries = c->cq_entries;
 	sp.snap_regs = COMPAT_SNAP_REGS;
 	/*
 	 * io-wq's workers are bounded by RLIMIT_NPROC only, and a POLL_ADD

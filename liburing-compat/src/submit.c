@@ -18,10 +18,14 @@ struct compat_req *compat_req_get(struct compat_ring *c)
 {
 	struct compat_req *req;
 
-	if (c->free_req < 0)
+	if (c->free_req >= 0) {
+		req = &c->reqs[c->free_req];
+		c->free_req = req->next_free;
+	} else if (c->reqs_used < c->nr_reqs) {
+		req = &c->reqs[c->reqs_used++];
+	} else {
 		return NULL;
-	req = &c->reqs[c->free_req];
-	c->free_req = req->next_free;
+	}
 	memset(req, 0, sizeof(*req));
 	req->in_use = true;
 	req->direct_slot = -1;
@@ -57,7 +61,7 @@ static int compat_cancel(struct compat_ring *c, __u64 user_data, bool all,
 	unsigned i;
 	int found = 0, ret;
 
-	for (i = 0; i < c->nr_reqs; i++) {
+	for (i = 0; i < c->reqs_used; i++) {
 		struct compat_req *req = &c->reqs[i];
 
 		if (!req->in_use || req->canceled)
@@ -486,11 +490,11 @@ int io_uring_get_events(struct io_uring *ring)
 	int ret;
 
 	pthread_mutex_lock(&c->lock);
-	if (sysring_sq_ready(&c->sr))
-		sysring_submit(&c->sr);
-	ret = compat_reap(c);
+	ret = sysring_sq_ready(&c->sr) ? sysring_submit(&c->sr) : 0;
+	compat_reap(c);
 	pthread_mutex_unlock(&c->lock);
-	return ret;
+	/* As io_uring_enter with nothing to submit: 0 or an error. */
+	return ret < 0 && ret != -EBUSY ? ret : 0;
 }
 
 /* SQEs queued and not submitted yet. */
