@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Completion: sysring CQEs are turned back into io_uring CQEs in the
- * io_uring CQ that liburing's inline helpers read.  A sysring CQE is only
- * consumed when the io_uring CQ has room for what it becomes, so a full
- * io_uring CQ holds completions back in the sysring CQ and its overflow
- * list, whose bound in turn holds submissions back (EBUSY): nothing is
- * dropped.
+ * io_uring CQ that liburing's inline helpers read.  What finds that CQ
+ * full waits, in order, on the library's overflow list (c->pending), as
+ * io_uring keeps its own: IORING_SQ_CQ_OVERFLOW says so, and it is
+ * bounded only by memory.  So the sysring CQ is always drained and
+ * nothing is dropped.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -277,8 +277,8 @@ int compat_reap(struct compat_ring *c)
 	bool resubmit = false;
 	unsigned before = c->cq_tail;
 
-	while (compat_pending_flush(c) && !compat_cq_full(c) &&
-	       !sysring_peek_cqe(&c->sr, &scqe)) {
+	compat_pending_flush(c);
+	while (!sysring_peek_cqe(&c->sr, &scqe)) {
 		resubmit |= compat_complete(c, scqe);
 		sysring_cqe_seen(&c->sr, scqe);
 	}
@@ -286,15 +286,22 @@ int compat_reap(struct compat_ring *c)
 		sysring_submit(&c->sr);
 	compat_timeouts_fire(c);
 	compat_run_deferred(c);
+	if (c->pending.head != c->pending.tail)
+		__atomic_or_fetch(&c->sq_flags, IORING_SQ_CQ_OVERFLOW,
+				  __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&c->sq_flags, ~IORING_SQ_CQ_OVERFLOW,
+				   __ATOMIC_RELAXED);
 	compat_notify(c);
 	return (int)(c->cq_tail - before);
 }
 
 /*
  * The reaper: wait for sysring completions and move them into the io_uring
- * CQ.  When that CQ is full the program frees room without a library call
- * (io_uring_cqe_seen only moves the head), so look again a little later.
- * It wakes at least once a second to notice c->stop.
+ * CQ.  While some wait on the overflow list, the program frees room
+ * without a library call (io_uring_cqe_seen only moves the head), so look
+ * again a little later.  It wakes at least once a second to notice
+ * c->stop.
  */
 void *compat_reaper(void *arg)
 {
@@ -302,13 +309,12 @@ void *compat_reaper(void *arg)
 	struct compat_ring *c = arg;
 	struct sysring_cqe *scqe;
 	sigset_t all;
-	bool full;
+	bool overflow;
 
 	/* Signals are for the program's threads, as with io_uring. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	for (;;) {
-		sysring_wait_cqe_timeout(&c->sr, &scqe, &slice);
 		pthread_mutex_lock(&c->lock);
 		if (c->stop) {
 			pthread_mutex_unlock(&c->lock);
@@ -317,10 +323,12 @@ void *compat_reaper(void *arg)
 		c->in_reaper = true;
 		compat_reap(c);
 		c->in_reaper = false;
-		full = sysring_cq_ready(&c->sr) && compat_cq_full(c);
+		overflow = c->pending.head != c->pending.tail;
 		pthread_mutex_unlock(&c->lock);
-		if (full)
+		if (overflow)
 			usleep(1000);
+		else
+			sysring_wait_cqe_timeout(&c->sr, &scqe, &slice);
 	}
 }
 
