@@ -170,6 +170,7 @@ void compat_req_put(struct compat_ring *c, struct compat_req *req);
 void compat_post(struct compat_ring *c, __u64 user_data, __s32 res);
 int compat_reap(struct compat_ring *c);
 void compat_notify(struct compat_ring *c);
+bool compat_no_nowait(struct compat_ring *c, const struct io_uring_sqe *sqe);
 void *compat_reaper(void *arg);
 void compat_reaper_stop(struct compat_ring *c);
 int compat_get_cqe(struct compat_ring *c, struct io_uring_cqe **cqe_ptr,

@@ -205,6 +205,15 @@ static void compat_mark_no_nowait(struct compat_ring *c,
 		c->no_nowait[fd / bits] |= 1UL << (fd % bits);
 }
 
+bool compat_no_nowait(struct compat_ring *c, const struct io_uring_sqe *sqe)
+{
+	int fd = compat_sqe_fd(c, sqe);
+	unsigned bits = 8 * sizeof(long);
+
+	return fd >= 0 && fd < COMPAT_NOWAIT_FDS &&
+	       (c->no_nowait[fd / bits] >> (fd % bits)) & 1;
+}
+
 /*
  * A failed request with IOSQE_CQE_SKIP_SUCCESS hides the -ECANCELED
  * completions of the rest of its chain, as io_uring does.

@@ -172,19 +172,9 @@ static void compat_fail_chain(struct compat_ring *c,
 /*
  * Whether an SQE of a chain of @n must run blocking on a worker: the ones
  * that wait for an event, and a non-blocking try in a chain (it could not
- * be run again alone) or that asks for all of its bytes.
+ * be run again alone), that asks for all of its bytes, or on a file known
+ * not to do non-blocking I/O.
  */
-/* See compat_mark_no_nowait(). */
-static bool compat_no_nowait(struct compat_ring *c,
-			     const struct io_uring_sqe *sqe)
-{
-	int fd = compat_sqe_fd(c, sqe);
-	unsigned bits = 8 * sizeof(long);
-
-	return fd >= 0 && fd < COMPAT_NOWAIT_FDS &&
-	       (c->no_nowait[fd / bits] >> (fd % bits)) & 1;
-}
-
 static bool compat_must_block(struct compat_ring *c,
 			      const struct io_uring_sqe *sqe, unsigned n)
 {
@@ -222,8 +212,7 @@ static bool compat_settle_files(struct compat_ring *c)
 				break;
 		if (i == c->nr_files)
 			return true;
-		if (!c->inflight || c->cq_tail - c->cq_head >= c->cq_entries ||
-		    sysring_wait_cqe(&c->sr, &scqe))
+		if (!c->inflight || sysring_wait_cqe(&c->sr, &scqe))
 			return false;
 	}
 }
@@ -233,7 +222,6 @@ static void compat_unqueue(struct compat_ring *c, unsigned n)
 {
 	while (n--) {
 		struct sysring_sqe *s;
-
 		struct compat_req *req;
 
 		c->sr.sq.sqe_tail--;

@@ -13,8 +13,8 @@ awk -F '\t' '
 	{ n++; count[$2]++; row[n] = $0 }
 	END {
 		printf "### %d of %d pass", count["pass"], n
-		printf " (%d known failures, %d skipped by the test itself, %d failed)\n\n", \
-			count["xfail"], count["skip"], count["fail"]
+		printf " (%d known failures, %d not run, %d skipped by the test itself, %d failed)\n\n", \
+			count["xfail"], count["notrun"], count["skip"], count["fail"]
 		print "| test | result | why not a pass |"
 		print "|---|---|---|"
 		for (i = 1; i <= n; i++) {
