@@ -32,18 +32,23 @@ static bool sysring_cancel_match(const struct sysring_chain_ent *ent,
 	       ent->sqe.user_data == reg->user_data;
 }
 
+bool sysring_cancel_ent(struct sysring_chain_ent *ent,
+			const struct sysring_cancel_reg *reg)
+{
+	if (!sysring_cancel_match(ent, reg))
+		return false;
+	/* The thread running it may be reading it now (sysring_run_ent()). */
+	WRITE_ONCE(ent->canceled, 1);
+	return true;
+}
+
 u32 sysring_cancel_work(struct sysring_work *work, u32 from,
 			const struct sysring_cancel_reg *reg, u32 max)
 {
 	u32 i, n = 0;
 
-	for (i = from; i < work->nr && n < max; i++) {
-		if (!sysring_cancel_match(&work->ents[i], reg))
-			continue;
-		/* The worker may be reading it now (sysring_run_ent()). */
-		WRITE_ONCE(work->ents[i].canceled, 1);
-		n++;
-	}
+	for (i = from; i < work->nr && n < max; i++)
+		n += sysring_cancel_ent(&work->ents[i], reg);
 	return n;
 }
 

@@ -10,7 +10,9 @@
  * joined by SYSRING_SQE_LINK or _HARDLINK form a chain that shares one
  * register file.  Programs are checked (check.c) before they run (vm.c).
  * A chain with SYSRING_SQE_ASYNC on its head runs on the ring's worker
- * pool instead (wq.c), and sysring_enter(2) returns at once.
+ * pool instead (wq.c), and sysring_enter(2) returns at once.  With
+ * SYSRING_SETUP_SQPOLL a thread consumes the SQ instead of sysring_enter(2)
+ * (sqpoll.c).
  *
  * Documentation/userspace-api/sysring.rst describes the ABI.
  */
@@ -65,7 +67,7 @@ SYSCALL_DEFINE6(sysring_enter, unsigned int, fd, u32, to_submit,
 	CLASS(fd, f)(fd);
 	struct sysring_wait_req req;
 	struct sysring_ctx *ctx;
-	int ret;
+	long ret;
 
 	if (flags & ~SYSRING_ENTER_FLAGS)
 		return -EINVAL;
@@ -79,9 +81,17 @@ SYSCALL_DEFINE6(sysring_enter, unsigned int, fd, u32, to_submit,
 	if (ret)
 		return ret;
 
+	if (!ctx->ex.sq_thread_idle &&
+	    (flags & (SYSRING_ENTER_SQ_WAKEUP | SYSRING_ENTER_SQ_WAIT)))
+		return -EINVAL;
+
 	/* Any call may follow userspace making room: flush into it. */
 	sysring_ctx_flush(ctx);
-	if (to_submit) {
+	if (ctx->ex.sq_thread_idle) {
+		ret = sysring_sqpoll_enter(ctx, to_submit, flags);
+		if (ret < 0)
+			return ret;
+	} else if (to_submit) {
 		/*
 		 * A block may sleep in a syscall with the lock held: any
 		 * signal lets another submitter give up waiting for it.
@@ -161,6 +171,7 @@ static struct sysring_ctx *sysring_ctx_alloc(const struct sysring_params *p)
 	sysring_exec_init(&ctx->ex, p);
 	ctx->ex.ops = &sysring_kernel_ops;
 	sysring_wq_init(ctx);
+	sysring_sqpoll_init(ctx);
 
 	ctx->ex.vm = kvzalloc(sizeof(*ctx->ex.vm), GFP_KERNEL_ACCOUNT);
 	if (!ctx->ex.vm || sysring_rings_alloc(ctx)) {
@@ -191,7 +202,7 @@ static long sysring_create(u32 entries, struct sysring_params __user *params)
 	p.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		     SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
 		     SYSRING_FEAT_CANCEL | SYSRING_FEAT_NODROP |
-		     SYSRING_FEAT_EXT_ARG;
+		     SYSRING_FEAT_EXT_ARG | SYSRING_FEAT_SQPOLL;
 	p.rings_size = ctx->rings_size;
 	p.sqes_size = ctx->sqes_size;
 
@@ -201,6 +212,13 @@ static long sysring_create(u32 entries, struct sysring_params __user *params)
 	if (IS_ERR(file)) {
 		sysring_ctx_free(ctx);
 		return PTR_ERR(file);
+	}
+	if (ctx->ex.sq_thread_idle) {
+		ret = sysring_sqpoll_start(ctx);
+		if (ret) {
+			fput(file);
+			return ret;
+		}
 	}
 	if (copy_to_user(params, &p, sizeof(p))) {
 		fput(file);
@@ -280,7 +298,8 @@ static int __init sysring_init(void)
 	SYSRING_CHECK_OFFSET(struct sysring_params, magic, 24);
 	SYSRING_CHECK_OFFSET(struct sysring_params, sqes_size, 40);
 	SYSRING_CHECK_OFFSET(struct sysring_params, max_workers, 44);
-	SYSRING_CHECK_OFFSET(struct sysring_params, __resv, 48);
+	SYSRING_CHECK_OFFSET(struct sysring_params, sq_thread_idle, 48);
+	SYSRING_CHECK_OFFSET(struct sysring_params, __resv, 52);
 	SYSRING_CHECK_OFFSET(struct sysring_params, sq_off, 64);
 	SYSRING_CHECK_OFFSET(struct sysring_params, cq_off, 96);
 	BUILD_BUG_ON(sizeof(struct sysring_params) != 128);

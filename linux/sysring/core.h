@@ -37,6 +37,27 @@ struct sysring_wq {
 	struct pid		*owner;		/* thread group workers join */
 };
 
+/*
+ * A ring's SQPOLL thread (sqpoll.c): with SYSRING_SETUP_SQPOLL, a thread of
+ * the process that created the ring consumes its SQ, with no system call.
+ */
+struct sysring_sqpoll {
+	struct task_struct	*task;	/* wq.lock; NULL once it has exited */
+	/* The inline block it runs, for cancel requests (wq.lock). */
+	struct sysring_chain_ent *ent;
+	wait_queue_head_t	wait;	/* it sleeps here when idle */
+	wait_queue_head_t	space;	/* SYSRING_ENTER_SQ_WAIT waiters */
+	unsigned long		idle;	/* sq_thread_idle in jiffies */
+	pid_t			pid;	/* its pid, for fdinfo */
+	/*
+	 * The thread's own: the last submission took nothing, at this CQ
+	 * head; and the CQ head at its last flush of the overflow list.
+	 */
+	bool			stalled;
+	u32			stall_cq_head;
+	u32			flush_cq_head;
+};
+
 struct sysring_ctx {
 	/* Serialises submission, inline execution and registration. */
 	struct mutex		lock;
@@ -52,7 +73,13 @@ struct sysring_ctx {
 	/* Signalled with cq_wait's wake-ups; set and cleared under lock. */
 	struct eventfd_ctx __rcu *evfd;
 	struct sysring_wq	wq;
+	struct sysring_sqpoll	sq;
 };
+
+static inline struct sysring_ctx *sysring_ex_ctx(struct sysring_exec *ex)
+{
+	return container_of(ex, struct sysring_ctx, ex);
+}
 
 /* wait.c */
 int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete,
@@ -82,8 +109,21 @@ const struct sysring_prog *sysring_ctx_prog_get(struct sysring_exec *ex,
 void sysring_ctx_prog_put(struct sysring_exec *ex,
 			  const struct sysring_prog *prog);
 
+/* sqpoll.c */
+void sysring_sqpoll_init(struct sysring_ctx *ctx);
+int sysring_sqpoll_start(struct sysring_ctx *ctx);
+void sysring_sqpoll_kick(struct sysring_ctx *ctx);
+long sysring_sqpoll_enter(struct sysring_ctx *ctx, u32 to_submit, u32 flags);
+u32 sysring_sqpoll_cancel(struct sysring_ctx *ctx,
+			  const struct sysring_cancel_reg *reg);
+void sysring_sqpoll_step(struct sysring_exec *ex,
+			 struct sysring_chain_ent *ent);
+pid_t sysring_sqpoll_pid(struct sysring_ctx *ctx);
+
 /* wq.c */
 extern const struct sysring_exec_ops sysring_kernel_ops;
+void sysring_io_thread_work(void);
+bool sysring_io_thread_killed(void);
 void sysring_wq_init(struct sysring_ctx *ctx);
 void sysring_wq_shutdown(struct sysring_ctx *ctx);
 int sysring_wq_set_max(struct sysring_ctx *ctx, u32 max);

@@ -40,5 +40,7 @@ void sysring_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "Programs:\t%lu\n", sysring_nr_progs(ctx));
 	seq_printf(m, "Workers:\t%u\n", READ_ONCE(ctx->wq.nr_workers));
 	seq_printf(m, "MaxWorkers:\t%u\n", READ_ONCE(ctx->wq.max_workers));
+	seq_printf(m, "SqThread:\t%d\n", sysring_sqpoll_pid(ctx));
+	seq_printf(m, "SqThreadIdle:\t%u\n", ex->sq_thread_idle);
 }
 #endif

@@ -24,6 +24,10 @@ int sysring_params_check(u32 entries, struct sysring_params *p)
 	    p->budget > SYSRING_MAX_BUDGET ||
 	    p->max_workers > SYSRING_MAX_WORKERS)
 		return -EINVAL;
+	/* An idle time only means something to an SQPOLL thread. */
+	if (p->sq_thread_idle > SYSRING_MAX_SQ_THREAD_IDLE ||
+	    (p->sq_thread_idle && !(p->flags & SYSRING_SETUP_SQPOLL)))
+		return -EINVAL;
 
 	p->sq_entries = roundup_pow_of_two(entries);
 	if (p->flags & SYSRING_SETUP_CQSIZE) {
@@ -46,6 +50,10 @@ void sysring_exec_init(struct sysring_exec *ex, const struct sysring_params *p)
 	ex->cqe_size = sizeof(struct sysring_cqe) + p->snap_regs * sizeof(u64);
 	ex->budget = p->budget ?: SYSRING_DEFAULT_BUDGET;
 	ex->max_workers = p->max_workers;
+	ex->sq_thread_idle = 0;
+	if (p->flags & SYSRING_SETUP_SQPOLL)
+		ex->sq_thread_idle = p->sq_thread_idle ?:
+				     SYSRING_DEFAULT_SQ_THREAD_IDLE;
 }
 
 /*
@@ -81,6 +89,7 @@ void sysring_params_fill(const struct sysring_exec *ex, struct sysring_params *p
 {
 	p->budget = ex->budget;
 	p->max_workers = ex->max_workers;
+	p->sq_thread_idle = ex->sq_thread_idle;
 	p->magic = SYSRING_MAGIC;
 	p->sqe_size = sizeof(struct sysring_sqe);
 	p->cqe_size = ex->cqe_size;

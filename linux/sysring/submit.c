@@ -88,6 +88,14 @@ static int sysring_sqe_prepare(struct sysring_exec *ex,
 	return 0;
 }
 
+/* See sysring_exec_ops.inline_step. */
+static void sysring_inline_step(struct sysring_exec *ex,
+				struct sysring_chain_ent *ent)
+{
+	if (ex->ops && ex->ops->inline_step)
+		ex->ops->inline_step(ex, ent);
+}
+
 /* Copy SQ entry @idx into @ent and validate it there. */
 static void sysring_ent_prepare(struct sysring_exec *ex,
 				struct sysring_chain_ent *ent, u32 idx)
@@ -350,7 +358,9 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 			left = len;
 		}
 		sysring_ent_prepare(ex, &ent, head);
+		sysring_inline_step(ex, &ent);
 		sysring_chain_run(ex, ex->vm, &s, &ent, 1);
+		sysring_inline_step(ex, NULL);
 		left--;
 		head++;
 		done++;
@@ -360,7 +370,8 @@ int sysring_exec_submit(struct sysring_exec *ex, u32 to_submit)
 		sysring_cq_posted(ex);
 	sysring_cq_trim(ex);
 
-	ex->cached_sq_head = head;
+	/* SYSRING_ENTER_SQ_WAIT reads it without the submitter's lock. */
+	WRITE_ONCE(ex->cached_sq_head, head);
 	/* Pairs with the acquire load of sq_head in userspace: slots are free. */
 	smp_store_release(&ex->rings->sq_head, head);
 	if (done)

@@ -167,6 +167,13 @@ struct sysring_exec_ops {
 	 */
 	void (*work_step)(struct sysring_exec *ex, struct sysring_work *work,
 			  u32 i);
+	/*
+	 * Optional: the inline entry @ent is about to run on this thread,
+	 * or is done (@ent NULL).  The environment's SQPOLL thread publishes
+	 * it there for cancel requests, as work_step does for workers.
+	 */
+	void (*inline_step)(struct sysring_exec *ex,
+			    struct sysring_chain_ent *ent);
 };
 
 /* What running a submission ring needs, in the kernel or in userspace. */
@@ -194,6 +201,8 @@ struct sysring_exec {
 	u32			nr_ovf;
 	u32			nr_spare;
 	u32			max_workers;	/* 0: the environment's default */
+	/* SQPOLL thread's idle time in ms, never 0 with one; 0: no thread. */
+	u32			sq_thread_idle;
 	struct sysring_vm	*vm;		/* register file for inline runs */
 	const struct sysring_exec_ops	*ops;	/* NULL: no workers */
 };
@@ -413,6 +422,9 @@ void sysring_work_free(struct sysring_exec *ex, struct sysring_work *work);
  * guards the queue and work->cur.
  */
 int sysring_cancel_check(const struct sysring_cancel_reg *reg);
+/* Mark one entry if @reg matches it: whether it did. */
+bool sysring_cancel_ent(struct sysring_chain_ent *ent,
+			const struct sysring_cancel_reg *reg);
 u32 sysring_cancel_work(struct sysring_work *work, u32 from,
 			const struct sysring_cancel_reg *reg, u32 max);
 u32 sysring_cancel_queued(struct sysring_work **head,

@@ -45,11 +45,6 @@ struct sysring_worker {
 	struct sysring_vm	vm;		/* this worker's register file */
 };
 
-static struct sysring_ctx *sysring_ex_ctx(struct sysring_exec *ex)
-{
-	return container_of(ex, struct sysring_ctx, ex);
-}
-
 void sysring_wq_init(struct sysring_ctx *ctx)
 {
 	struct sysring_wq *wq = &ctx->wq;
@@ -92,8 +87,9 @@ static struct sysring_work *sysring_wq_dequeue(struct sysring_wq *wq)
  * What returning to user mode would do for an ordinary thread: an io
  * thread never returns there, so run its task work (a deferred fput() of a
  * file a block closed) and clear the notify signal here, as io-wq does.
+ * For the workers and the SQPOLL thread (sqpoll.c).
  */
-static void sysring_worker_task_work(void)
+void sysring_io_thread_work(void)
 {
 	if (test_thread_flag(TIF_NOTIFY_SIGNAL))
 		clear_notify_signal();
@@ -107,15 +103,15 @@ static void sysring_worker_task_work(void)
 	}
 }
 
-/* True when the worker must exit: a fatal signal. */
-static bool sysring_worker_signal(void)
+/* True when the io thread must exit: a fatal signal. */
+bool sysring_io_thread_killed(void)
 {
 	struct ksignal ksig;
 
 	if (!signal_pending(current))
 		return false;
 	__set_current_state(TASK_RUNNING);
-	sysring_worker_task_work();
+	sysring_io_thread_work();
 	if (!signal_pending(current))
 		return false;
 	/* Io threads block every signal but SIGKILL and SIGSTOP. */
@@ -179,8 +175,8 @@ static int sysring_worker_fn(void *data)
 		struct sysring_work *work;
 		bool killed;
 
-		sysring_worker_task_work();
-		killed = sysring_worker_signal();
+		sysring_io_thread_work();
+		killed = sysring_io_thread_killed();
 
 		spin_lock(&wq->lock);
 		/* Killed, dying, or the limit was lowered under us. */
@@ -229,7 +225,8 @@ static int sysring_worker_create(struct sysring_ctx *ctx)
 	INIT_LIST_HEAD(&worker->idle_node);
 	worker->ctx = ctx;
 	worker->vm.env = ctx;
-	worker->owner_pid = task_pid_vnr(current);
+	/* The process, not the thread: the SQPOLL thread queues chains too. */
+	worker->owner_pid = task_tgid_vnr(current);
 	refcount_inc(&ctx->refs);
 
 	tsk = create_io_thread(sysring_worker_fn, worker, NUMA_NO_NODE);
@@ -266,6 +263,14 @@ static int sysring_wq_queue(struct sysring_exec *ex, struct sysring_work *work)
 		return -EPERM;
 
 	spin_lock(&wq->lock);
+	/*
+	 * Only the SQPOLL thread can get here after release (a submitter
+	 * holds the file): nobody would run or free the chain.
+	 */
+	if (wq->dying) {
+		spin_unlock(&wq->lock);
+		return -ECANCELED;
+	}
 	*wq->tail = work;
 	wq->tail = &work->next;
 	idle = list_first_entry_or_null(&wq->idle, struct sysring_worker,
@@ -320,6 +325,7 @@ void sysring_wq_shutdown(struct sysring_ctx *ctx)
 		__set_notify_signal(worker->task);
 		wake_up_process(worker->task);
 	}
+	sysring_sqpoll_kick(ctx);
 	spin_unlock(&wq->lock);
 
 	while ((work = list)) {
@@ -358,7 +364,8 @@ static u32 sysring_wq_cancel_running(struct sysring_worker *worker,
  * block sleeping in a system call does not hold it up: the queue, which
  * chain each worker runs and work->cur are under wq->lock, posting under
  * cq_lock.  Inline blocks are never found: they are not queued, and run
- * in their submitter's own sysring_enter(2).
+ * in their submitter's own sysring_enter(2).  The block the SQPOLL thread
+ * runs is, like a worker's (sysring_sqpoll_cancel()).
  *
  * Every block completes exactly once: a chain has one owner at a time -
  * the queue, the worker that dequeued it, or a canceler that took it off
@@ -390,6 +397,8 @@ int sysring_wq_cancel(struct sysring_ctx *ctx,
 			break;
 		n += sysring_wq_cancel_running(worker, reg, max - n);
 	}
+	if (n < max)
+		n += sysring_sqpoll_cancel(ctx, reg);
 	n += sysring_cancel_queued(&wq->head, &wq->tail, reg, max - n, &done);
 	spin_unlock(&wq->lock);
 
@@ -489,4 +498,5 @@ const struct sysring_exec_ops sysring_kernel_ops = {
 	.cq_posted	= sysring_cq_notify,
 	.drain		= sysring_drain_k,
 	.work_step	= sysring_wq_work_step,
+	.inline_step	= sysring_sqpoll_step,
 };

@@ -172,6 +172,8 @@ struct sysring_insn {
 #define SYSRING_DEFAULT_BUDGET	65536	/* instructions per block */
 #define SYSRING_MAX_BUDGET	(16 * 1024 * 1024)
 #define SYSRING_MAX_WORKERS	1024	/* worker threads per ring */
+#define SYSRING_DEFAULT_SQ_THREAD_IDLE	1000	/* ms, SQPOLL thread */
+#define SYSRING_MAX_SQ_THREAD_IDLE	60000	/* ms */
 
 /* Checker verdicts, as reported in sysring_prog_reg.reason and CQEs. */
 enum sysring_check_reason {
@@ -257,7 +259,8 @@ struct sysring_cqe {
 
 /* Setup flags: sysring_params.flags. */
 #define SYSRING_SETUP_CQSIZE	0x01	/* cq_entries is set */
-#define SYSRING_SETUP_FLAGS	(SYSRING_SETUP_CQSIZE)
+#define SYSRING_SETUP_SQPOLL	0x02	/* a kernel thread consumes the SQ */
+#define SYSRING_SETUP_FLAGS	(SYSRING_SETUP_CQSIZE | SYSRING_SETUP_SQPOLL)
 
 /* Features: sysring_params.features. */
 #define SYSRING_FEAT_INLINE	0x01	/* blocks run in sysring_enter */
@@ -267,12 +270,17 @@ struct sysring_cqe {
 #define SYSRING_FEAT_CANCEL	0x10	/* SYSRING_REGISTER_CANCEL */
 #define SYSRING_FEAT_NODROP	0x20	/* a full CQ overflows, never drops */
 #define SYSRING_FEAT_EXT_ARG	0x40	/* SYSRING_ENTER_EXT_ARG */
+#define SYSRING_FEAT_SQPOLL	0x80	/* SYSRING_SETUP_SQPOLL */
 
 /*
  * The SQ ring's flags word (sq_off.flags), written by the kernel.
+ * SYSRING_SQ_NEED_WAKEUP: the SQPOLL thread is asleep; sysring_enter(2)
+ * with SYSRING_ENTER_SQ_WAKEUP wakes it.  Read it after a full barrier
+ * that follows the store of the SQ tail.
  * SYSRING_SQ_CQ_OVERFLOW: completions wait on the overflow list for room
  * in the CQ; consume CQEs and call sysring_enter(2) to flush them.
  */
+#define SYSRING_SQ_NEED_WAKEUP	0x01
 #define SYSRING_SQ_CQ_OVERFLOW	0x02
 
 struct sysring_sq_offsets {
@@ -309,7 +317,8 @@ struct sysring_params {
 	__u32	rings_size;	/* out: length to mmap at SYSRING_OFF_RINGS */
 	__u32	sqes_size;	/* out: length to mmap at SYSRING_OFF_SQES */
 	__u32	max_workers;	/* in/out: worker limit, 0: the default */
-	__u32	__resv[4];
+	__u32	sq_thread_idle;	/* in/out: SQPOLL idle ms, 0: the default */
+	__u32	__resv[3];
 	struct sysring_sq_offsets sq_off;
 	struct sysring_cq_offsets cq_off;
 };
@@ -321,7 +330,12 @@ struct sysring_params {
 /* sysring_enter flags. */
 #define SYSRING_ENTER_GETEVENTS	0x01
 #define SYSRING_ENTER_EXT_ARG	0x02	/* argp: struct sysring_getevents_arg */
-#define SYSRING_ENTER_FLAGS	(SYSRING_ENTER_GETEVENTS | SYSRING_ENTER_EXT_ARG)
+#define SYSRING_ENTER_SQ_WAKEUP	0x04	/* SQPOLL: wake the thread up */
+#define SYSRING_ENTER_SQ_WAIT	0x08	/* SQPOLL: wait for a free SQ slot */
+#define SYSRING_ENTER_FLAGS	(SYSRING_ENTER_GETEVENTS | \
+				 SYSRING_ENTER_EXT_ARG | \
+				 SYSRING_ENTER_SQ_WAKEUP | \
+				 SYSRING_ENTER_SQ_WAIT)
 
 /*
  * With SYSRING_ENTER_EXT_ARG, sysring_enter's argp points to this and argsz
