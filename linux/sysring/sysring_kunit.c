@@ -2102,6 +2102,12 @@ struct sysring_test_exec {
 	unsigned int		freed_progs;
 	unsigned int		live_works;
 	struct sysring_prog	*prog;		/* index 0 */
+	/* inline_step: the entry running, calls, and a user_data to cancel. */
+	struct sysring_chain_ent *step_ent;
+	unsigned int		steps;
+	unsigned int		step_ends;
+	unsigned int		step_marks;
+	u64			step_cancel;
 };
 
 static struct sysring_test_exec *sysring_tex(struct sysring_exec *ex)
@@ -2171,6 +2177,25 @@ static void sysring_tex_posted(struct sysring_exec *ex)
 	sysring_tex(ex)->posted++;
 }
 
+/* What an SQPOLL thread's environment sees, and a cancel as a block starts. */
+static void sysring_tex_inline_step(struct sysring_exec *ex,
+				    struct sysring_chain_ent *ent)
+{
+	struct sysring_test_exec *t = sysring_tex(ex);
+	struct sysring_cancel_reg reg = { .user_data = t->step_cancel };
+
+	/* Strictly alternating: an entry, then NULL once it has posted. */
+	KUNIT_EXPECT_NE(t->test, !ent, !t->step_ent);
+	t->step_ent = ent;
+	if (!ent) {
+		t->step_ends++;
+		return;
+	}
+	t->steps++;
+	if (t->step_cancel && sysring_cancel_ent(ent, &reg))
+		t->step_marks++;
+}
+
 static const struct sysring_exec_ops sysring_tex_ops = {
 	.prog_get	= sysring_tex_prog_get,
 	.prog_put	= sysring_tex_prog_put,
@@ -2180,6 +2205,7 @@ static const struct sysring_exec_ops sysring_tex_ops = {
 	.cq_lock	= sysring_tex_nop,
 	.cq_unlock	= sysring_tex_nop,
 	.cq_posted	= sysring_tex_posted,
+	.inline_step	= sysring_tex_inline_step,
 };
 
 static void sysring_tex_exit(void *data)
@@ -3229,11 +3255,129 @@ static struct kunit_suite sysring_cancel_test_suite = {
 	.test_cases = sysring_cancel_test_cases,
 };
 
+/* ------------------------------------------------------------------ */
+/* sysring_sqpoll: the SQPOLL parameters, and what its thread relies on */
+
+struct sysring_sqpoll_params_case {
+	const char *desc;
+	u32 flags;
+	u32 idle;
+	int ret;
+	u32 effective;	/* ex->sq_thread_idle and the value written back */
+};
+
+static const struct sysring_sqpoll_params_case sysring_sqpoll_params_cases[] = {
+	{ "no SQPOLL", 0, 0, 0, 0 },
+	{ "idle time without SQPOLL", 0, 10, -EINVAL },
+	{ "idle time without SQPOLL, with CQSIZE", SYSRING_SETUP_CQSIZE, 1,
+	  -EINVAL },
+	{ "SQPOLL, default idle time", SYSRING_SETUP_SQPOLL, 0, 0,
+	  SYSRING_DEFAULT_SQ_THREAD_IDLE },
+	{ "SQPOLL, 1 ms", SYSRING_SETUP_SQPOLL, 1, 0, 1 },
+	{ "SQPOLL, the limit", SYSRING_SETUP_SQPOLL,
+	  SYSRING_MAX_SQ_THREAD_IDLE, 0, SYSRING_MAX_SQ_THREAD_IDLE },
+	{ "SQPOLL, over the limit", SYSRING_SETUP_SQPOLL,
+	  SYSRING_MAX_SQ_THREAD_IDLE + 1, -EINVAL },
+	{ "SQPOLL, U32_MAX ms", SYSRING_SETUP_SQPOLL, U32_MAX, -EINVAL },
+	{ "SQPOLL and CQSIZE", SYSRING_SETUP_SQPOLL | SYSRING_SETUP_CQSIZE, 5,
+	  0, 5 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(sysring_sqpoll_params, sysring_sqpoll_params_cases,
+		       desc);
+
+/* Checked, kept in the ring and written back; 0 means no thread. */
+static void sysring_sqpoll_params_test(struct kunit *test)
+{
+	const struct sysring_sqpoll_params_case *c = test->param_value;
+	struct sysring_params p = {
+		.flags = c->flags, .sq_thread_idle = c->idle, .cq_entries = 8,
+	};
+	struct sysring_exec ex = { };
+
+	KUNIT_ASSERT_EQ(test, sysring_params_check(4, &p), c->ret);
+	if (c->ret)
+		return;
+	sysring_exec_init(&ex, &p);
+	KUNIT_EXPECT_EQ(test, ex.sq_thread_idle, c->effective);
+	memset(&p, 0xff, sizeof(p));
+	sysring_params_fill(&ex, &p);
+	KUNIT_EXPECT_EQ(test, p.sq_thread_idle, c->effective);
+}
+
+/*
+ * The inline path tells the environment which entry it runs, and only
+ * inline ones: an SQPOLL thread publishes it there for cancel requests.
+ * A request that marks it as it starts keeps it from running, and the
+ * link rules cancel the rest of its chain; invalid entries are not found.
+ */
+static void sysring_sqpoll_inline_step_test(struct kunit *test)
+{
+	struct sysring_test_exec *t = sysring_tex_init(test, true);
+	const struct sysring_insn exit7[] = { SR_MOVK(0, 7), SR_EXIT(0) };
+	struct sysring_exec *ex = &t->ex;
+	struct sysring_sqe sqes[SR_ASYNC_SQ] = { };
+	struct sysring_cqe *cqe;
+	unsigned int i;
+
+	for (i = 0; i < SR_ASYNC_SQ; i++) {
+		sqes[i].user_data = i + 1;
+		sqes[i].ninsns = 2;
+		memcpy(sqes[i].insns, exit7, sizeof(exit7));
+	}
+	sqes[1].flags = SYSRING_SQE_LINK;
+	sqes[3].flags = SYSRING_SQE_ASYNC;
+	t->step_cancel = 2;
+	sysring_tex_queue(t, sqes, 4);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 4), 4);
+	KUNIT_EXPECT_EQ(test, t->steps, 3);
+	KUNIT_EXPECT_EQ(test, t->step_ends, 3);
+	KUNIT_EXPECT_NULL(test, t->step_ent);
+	KUNIT_EXPECT_EQ(test, t->step_marks, 1);
+	KUNIT_EXPECT_EQ(test, t->nqueued, 1);
+
+	cqe = sysring_tex_cqe(t, 0);
+	KUNIT_EXPECT_EQ(test, cqe->user_data, 1);
+	KUNIT_EXPECT_EQ(test, cqe->status, SYSRING_STATUS_EXIT);
+	KUNIT_EXPECT_EQ(test, cqe->res, 7);
+	for (i = 1; i < 3; i++) {
+		cqe = sysring_tex_cqe(t, i);
+		KUNIT_EXPECT_EQ(test, cqe->user_data, i + 1);
+		KUNIT_EXPECT_EQ(test, cqe->status, SYSRING_STATUS_CANCELED);
+		KUNIT_EXPECT_EQ(test, cqe->res, -ECANCELED);
+		KUNIT_EXPECT_EQ(test, cqe->insns, 0);
+	}
+
+	/* An invalid entry is stepped through, never found. */
+	t->step_cancel = 5;
+	sqes[0].user_data = 5;
+	sqes[0].ninsns = 0;
+	sysring_tex_queue(t, sqes, 1);
+	KUNIT_ASSERT_EQ(test, sysring_exec_submit(ex, 1), 1);
+	KUNIT_EXPECT_EQ(test, t->steps, 4);
+	KUNIT_EXPECT_EQ(test, t->step_marks, 1);
+	cqe = sysring_tex_cqe(t, 3);
+	KUNIT_EXPECT_EQ(test, cqe->user_data, 5);
+	KUNIT_EXPECT_EQ(test, cqe->status, SYSRING_STATUS_INVALID);
+}
+
+static struct kunit_case sysring_sqpoll_test_cases[] = {
+	KUNIT_CASE_PARAM(sysring_sqpoll_params_test,
+			 sysring_sqpoll_params_gen_params),
+	KUNIT_CASE(sysring_sqpoll_inline_step_test),
+	{}
+};
+
+static struct kunit_suite sysring_sqpoll_test_suite = {
+	.name = "sysring_sqpoll",
+	.test_cases = sysring_sqpoll_test_cases,
+};
+
 kunit_test_suites(&sysring_check_test_suite, &sysring_vm_test_suite,
 		  &sysring_sys_test_suite, &sysring_ring_test_suite,
 		  &sysring_async_test_suite, &sysring_cq_test_suite,
-		  &sysring_io_test_suite,
-		  &sysring_cancel_test_suite);
+		  &sysring_io_test_suite, &sysring_cancel_test_suite,
+		  &sysring_sqpoll_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for sysring");
 MODULE_LICENSE("GPL");
