@@ -7,13 +7,16 @@
  *
  * A ring is a memfd laid out like the kernel's mapping (rings at
  * SYSRING_OFF_RINGS, SQEs at SYSRING_OFF_SQES), so the library maps it the
- * same way.  Inline blocks run in the thread that calls enter; a chain with
- * SYSRING_SQE_ASYNC on its head runs on the ring's pool of pthreads, with
- * the same shared chain-running code (sysring_chain_run()) as the kernel's
- * workers.  System calls are ordinary syscall(2)s.  Differences from the
- * kernel are documented in sysring(7): no kernel-side seccomp or memory
- * charging, user memory reached through process_vm_readv/writev, slower,
- * and a worker blocked in a system call is interrupted neither when the
+ * same way.  Inline blocks run in the thread that calls enter, or with
+ * SYSRING_SETUP_SQPOLL in the ring's SQPOLL pthread, which consumes the SQ
+ * itself and sleeps with SYSRING_SQ_NEED_WAKEUP set when idle, as the
+ * kernel's does; a chain with SYSRING_SQE_ASYNC on its head runs on the
+ * ring's pool of pthreads, with the same shared chain-running code
+ * (sysring_chain_run()) as the kernel's workers.  System calls are
+ * ordinary syscall(2)s.  Differences from the kernel are documented in
+ * sysring(7): no kernel-side seccomp or memory charging, user memory
+ * reached through process_vm_readv/writev, slower, and a worker (or the
+ * SQPOLL thread) blocked in a system call is interrupted neither when the
  * ring is closed (it finishes its chain and exits; process exit ends it)
  * nor by a cancel request (the block is marked: a loop stops at its next
  * stop check, a system call finishes first).  Interrupting one would take
@@ -24,8 +27,10 @@
  * them as on the kernel's; a registered eventfd is written to the same way.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +73,18 @@ struct sysring_user {
 	unsigned int		nr_claims;	/* wake-ups handed out */
 	struct sysring_user_worker *workers;	/* every live worker */
 	bool			dying;		/* the fd was closed */
+	/* The block the SQPOLL thread runs, for cancel requests (wq_lock). */
+	struct sysring_chain_ent *sq_ent;
+	/* The SQPOLL thread (ex.sq_thread_idle set): under sq_lock. */
+	pthread_mutex_t		sq_lock;
+	pthread_cond_t		sq_wake;	/* the thread sleeps here */
+	pthread_cond_t		sq_space;	/* SQ_WAIT waits here */
+	bool			sq_running;	/* the thread exists */
+	bool			sq_woken;	/* a wake-up it has not seen */
+	/* The thread's own: the last submission took nothing, at this head. */
+	bool			sq_stalled;
+	u32			sq_stall_cq_head;
+	u32			sq_flush_cq_head;	/* at its last flush */
 	int			fd;
 	dev_t			dev;	/* identify the memfd behind fd */
 	ino_t			ino;
@@ -153,6 +170,9 @@ static void sysring_user_free(struct sysring_user *u)
 	pthread_cond_destroy(&u->cq_wait);
 	pthread_mutex_destroy(&u->wq_lock);
 	pthread_cond_destroy(&u->wq_cond);
+	pthread_mutex_destroy(&u->sq_lock);
+	pthread_cond_destroy(&u->sq_wake);
+	pthread_cond_destroy(&u->sq_space);
 	free(u);
 }
 
@@ -251,33 +271,42 @@ static void *sysring_user_worker(void *arg)
 	return NULL;
 }
 
-static int sysring_user_worker_create(struct sysring_user *u)
+/* A detached pthread that blocks every signal, holding a reference. */
+static int sysring_user_thread(struct sysring_user *u, void *(*fn)(void *),
+			       void *arg)
 {
-	struct sysring_user_worker *w = calloc(1, sizeof(*w));
 	sigset_t all, old;
 	pthread_attr_t attr;
 	pthread_t t;
+	int ret;
+
+	__atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Signals are for the application's threads, not the ring's. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&t, &attr, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (ret)
+		__atomic_sub_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+	return -ret;
+}
+
+static int sysring_user_worker_create(struct sysring_user *u)
+{
+	struct sysring_user_worker *w = calloc(1, sizeof(*w));
 	int ret;
 
 	if (!w)
 		return -ENOMEM;
 	w->u = u;
 	w->vm.env = u;
-	__atomic_add_fetch(&u->refs, 1, __ATOMIC_RELAXED);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	/* Signals are for the application's threads, not the workers. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&t, &attr, sysring_user_worker, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	if (ret) {
-		__atomic_sub_fetch(&u->refs, 1, __ATOMIC_RELAXED);
+	ret = sysring_user_thread(u, sysring_user_worker, w);
+	if (ret)
 		free(w);
-		return -ret;
-	}
-	return 0;
+	return ret;
 }
 
 /* The kernel's sysring_wq_queue(), with pthreads. */
@@ -394,6 +423,22 @@ static int sysring_user_drain(struct sysring_exec *ex)
 	return 0;
 }
 
+/* The ring whose SQPOLL thread this thread is, if it is one. */
+static __thread struct sysring_user *sysring_user_sq_self;
+
+/* The kernel's sysring_sqpoll_step(), without an interruption to drop. */
+static void sysring_user_inline_step(struct sysring_exec *ex,
+				     struct sysring_chain_ent *ent)
+{
+	struct sysring_user *u = (struct sysring_user *)ex;
+
+	if (sysring_user_sq_self != u)
+		return;
+	pthread_mutex_lock(&u->wq_lock);
+	u->sq_ent = ent;
+	pthread_mutex_unlock(&u->wq_lock);
+}
+
 /* The kernel's sysring_wq_work_step(), without an interruption to drop. */
 static void sysring_user_work_step(struct sysring_exec *ex,
 				   struct sysring_work *work, u32 i)
@@ -416,7 +461,156 @@ static const struct sysring_exec_ops sysring_user_ops = {
 	.cq_posted	= sysring_user_cq_posted,
 	.drain		= sysring_user_drain,
 	.work_step	= sysring_user_work_step,
+	.inline_step	= sysring_user_inline_step,
 };
+
+/* Move overflowed completions into the room userspace has made. */
+static void sysring_user_flush(struct sysring_user *u)
+{
+	while (sysring_cq_flush(&u->ex))
+		;
+}
+
+/* ---- the SQPOLL thread: the kernel's sqpoll.c with pthreads ---- */
+
+static bool sysring_user_sq_may_flush(struct sysring_user *u)
+{
+	return READ_ONCE(u->ex.nr_ovf) &&
+	       READ_ONCE(u->ex.rings->cq_head) != u->sq_flush_cq_head;
+}
+
+static bool sysring_user_sq_flush(struct sysring_user *u)
+{
+	if (!sysring_user_sq_may_flush(u))
+		return false;
+	u->sq_flush_cq_head = READ_ONCE(u->ex.rings->cq_head);
+	sysring_user_flush(u);
+	return true;
+}
+
+static bool sysring_user_sq_may_submit(struct sysring_user *u)
+{
+	struct sysring_rings *rings = u->ex.rings;
+
+	if (READ_ONCE(rings->sq_tail) == u->ex.cached_sq_head)
+		return false;
+	return !u->sq_stalled || READ_ONCE(rings->cq_head) != u->sq_stall_cq_head;
+}
+
+static bool sysring_user_sq_has_work(struct sysring_user *u)
+{
+	return sysring_user_sq_may_submit(u) || sysring_user_sq_may_flush(u);
+}
+
+/* Submit what is queued; stall on entries it could not take. */
+static int sysring_user_sq_submit(struct sysring_user *u)
+{
+	u32 cq_head;
+	int ret;
+
+	if (!sysring_user_sq_may_submit(u))
+		return 0;
+	cq_head = READ_ONCE(u->ex.rings->cq_head);
+	pthread_mutex_lock(&u->lock);
+	ret = sysring_exec_submit(&u->ex, u->ex.sq_entries);
+	pthread_mutex_unlock(&u->lock);
+	u->sq_stalled = ret <= 0;
+	if (u->sq_stalled) {
+		u->sq_stall_cq_head = cq_head;
+		return 0;
+	}
+	pthread_mutex_lock(&u->sq_lock);
+	pthread_cond_broadcast(&u->sq_space);
+	pthread_mutex_unlock(&u->sq_lock);
+	return ret;
+}
+
+/*
+ * Set NEED_WAKEUP, then look at the SQ again after a full barrier (the
+ * protocol of the kernel's sysring_sqpoll_sleep()), and sleep until a
+ * wake-up.  sq_lock orders the check with a waker's sq_woken.
+ */
+static void sysring_user_sq_sleep(struct sysring_user *u)
+{
+	atomic_t *flags = &u->ex.rings->sq_flags;
+
+	pthread_mutex_lock(&u->sq_lock);
+	atomic_or(SYSRING_SQ_NEED_WAKEUP, flags);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	while (!u->sq_woken && !READ_ONCE(u->dying) &&
+	       !sysring_user_sq_has_work(u))
+		pthread_cond_wait(&u->sq_wake, &u->sq_lock);
+	u->sq_woken = false;
+	atomic_andnot(SYSRING_SQ_NEED_WAKEUP, flags);
+	pthread_mutex_unlock(&u->sq_lock);
+	u->sq_stalled = false;
+}
+
+static double sysring_user_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void *sysring_user_sqpoll(void *arg)
+{
+	struct sysring_user *u = arg;
+	double timeout;
+	bool busy;
+
+	sysring_user_sq_self = u;
+	timeout = sysring_user_now_ms() + u->ex.sq_thread_idle;
+	while (!READ_ONCE(u->dying)) {
+		/* Flush first: the room it leaves may take a stalled chain. */
+		busy = sysring_user_sq_flush(u);
+		if (sysring_user_sq_submit(u))
+			busy = true;
+		if (busy) {
+			timeout = sysring_user_now_ms() + u->ex.sq_thread_idle;
+		} else if (sysring_user_now_ms() > timeout) {
+			sysring_user_sq_sleep(u);
+			timeout = sysring_user_now_ms() + u->ex.sq_thread_idle;
+		} else {
+			sched_yield();
+		}
+	}
+	pthread_mutex_lock(&u->sq_lock);
+	u->sq_running = false;
+	pthread_cond_broadcast(&u->sq_space);
+	pthread_mutex_unlock(&u->sq_lock);
+	sysring_user_put(u);
+	return NULL;
+}
+
+/*
+ * enter on an SQPOLL ring: wake the thread, wait for SQ space on request,
+ * and return @to_submit, as the kernel's sysring_sqpoll_enter(), up to
+ * INT_MAX (the library returns int).  A forked child shares the memfd but
+ * not the thread: -EOWNERDEAD.
+ */
+static int sysring_user_sq_enter(struct sysring_user *u,
+				 unsigned int to_submit, unsigned int flags)
+{
+	struct sysring_rings *rings = u->ex.rings;
+	bool dead;
+
+	if (getpid() != u->owner)
+		return -EOWNERDEAD;
+	pthread_mutex_lock(&u->sq_lock);
+	u->sq_woken = true;
+	pthread_cond_signal(&u->sq_wake);
+	if (flags & SYSRING_ENTER_SQ_WAIT)
+		while (u->sq_running && READ_ONCE(rings->sq_tail) -
+		       READ_ONCE(u->ex.cached_sq_head) >= u->ex.sq_entries)
+			pthread_cond_wait(&u->sq_space, &u->sq_lock);
+	dead = !u->sq_running;
+	pthread_mutex_unlock(&u->sq_lock);
+	if (dead)
+		return -EOWNERDEAD;
+	return to_submit > INT_MAX ? INT_MAX : (int)to_submit;
+}
 
 static int sysring_user_map(struct sysring_user *u)
 {
@@ -463,6 +657,9 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 	pthread_cond_init(&u->cq_wait, &cattr);
 	pthread_cond_init(&u->wq_cond, &cattr);
 	pthread_condattr_destroy(&cattr);
+	pthread_mutex_init(&u->sq_lock, NULL);
+	pthread_cond_init(&u->sq_wake, NULL);
+	pthread_cond_init(&u->sq_space, NULL);
 	u->refs = 1;
 	u->evfd = -1;
 	u->owner = getpid();
@@ -500,12 +697,24 @@ int sysring_user_setup(unsigned int entries, struct sysring_params *p)
 		return ret;
 	}
 	sysring_rings_init(&u->ex);
+	if (u->ex.sq_thread_idle) {
+		/* Released (and so stopped) on failure below. */
+		u->sq_running = true;
+		ret = sysring_user_thread(u, sysring_user_sqpoll, u);
+		if (ret) {
+			u->sq_running = false;
+			sysring_user_release(u->fd);
+			close(u->fd);
+			return ret;
+		}
+	}
 
 	sysring_params_fill(&u->ex, &kp);
 	kp.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		      SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
 		      SYSRING_FEAT_CANCEL | SYSRING_FEAT_NODROP |
-		      SYSRING_FEAT_EXT_ARG | SYSRING_FEAT_USER_BACKEND;
+		      SYSRING_FEAT_EXT_ARG | SYSRING_FEAT_SQPOLL |
+		      SYSRING_FEAT_USER_BACKEND;
 	kp.rings_size = u->rings_size;
 	kp.sqes_size = u->sqes_size;
 	if (sysring_env_store((u64)(uintptr_t)p, &kp, sizeof(kp))) {
@@ -537,6 +746,10 @@ void sysring_user_release(int fd)
 	list = sysring_user_take_all(u);
 	pthread_cond_broadcast(&u->wq_cond);
 	pthread_mutex_unlock(&u->wq_lock);
+	/* The SQPOLL thread sees dying under sq_lock before it sleeps. */
+	pthread_mutex_lock(&u->sq_lock);
+	pthread_cond_broadcast(&u->sq_wake);
+	pthread_mutex_unlock(&u->sq_lock);
 	while ((work = list)) {
 		list = work->next;
 		sysring_work_free(&u->ex, work);
@@ -547,12 +760,6 @@ void sysring_user_release(int fd)
 static unsigned int sysring_user_cq_ready(struct sysring_user *u)
 {
 	return u->ex.cached_cq_tail - READ_ONCE(u->ex.rings->cq_head);
-}
-
-static void sysring_user_flush(struct sysring_user *u)
-{
-	while (sysring_cq_flush(&u->ex))
-		;
 }
 
 static void sysring_user_waiter_del(struct sysring_user *u,
@@ -684,8 +891,16 @@ int sysring_user_enter(int fd, unsigned int to_submit,
 	if (ret)
 		return ret;
 
+	if (!u->ex.sq_thread_idle &&
+	    (flags & (SYSRING_ENTER_SQ_WAKEUP | SYSRING_ENTER_SQ_WAIT)))
+		return -EINVAL;
+
 	sysring_user_flush(u);
-	if (to_submit) {
+	if (u->ex.sq_thread_idle) {
+		ret = sysring_user_sq_enter(u, to_submit, flags);
+		if (ret < 0)
+			return ret;
+	} else if (to_submit) {
 		pthread_mutex_lock(&u->lock);
 		ret = sysring_exec_submit(&u->ex, to_submit);
 		pthread_mutex_unlock(&u->lock);
@@ -809,6 +1024,8 @@ static int sysring_user_cancel(struct sysring_user *u, u64 uarg)
 		if (w->work)
 			n += sysring_cancel_work(w->work, w->work->cur, &reg,
 						 max - n);
+	if (n < max && u->sq_ent)
+		n += sysring_cancel_ent(u->sq_ent, &reg);
 	n += sysring_cancel_queued(&u->head, &u->tail, &reg, max - n, &done);
 	pthread_mutex_unlock(&u->wq_lock);
 
