@@ -93,6 +93,11 @@ void sysring_queue_exit(struct sysring *ring);
 /* Submission and completion. */
 int sysring_submit(struct sysring *ring);
 int sysring_submit_and_wait(struct sysring *ring, unsigned wait_nr);
+/*
+ * SQPOLL: wait until the SQ has a free entry (returns 0 at once when it
+ * has one); -EINVAL without SYSRING_SETUP_SQPOLL.
+ */
+int sysring_sqring_wait(struct sysring *ring);
 int sysring_wait_cqe_nr(struct sysring *ring, struct sysring_cqe **cqe_ptr,
 			unsigned wait_nr);
 unsigned sysring_peek_batch_cqe(struct sysring *ring,
@@ -132,7 +137,10 @@ static inline int sysring_syscall_supported(const struct sysring_probe *p,
 	return (p->syscalls[nr / 64] >> (nr % 64)) & 1;
 }
 
-/* SQ accounting: the kernel consumes entries by advancing the SQ head. */
+/*
+ * SQ accounting: the kernel (or the SQPOLL thread, at any moment) consumes
+ * entries by advancing the SQ head.
+ */
 static inline unsigned sysring_sq_ready(const struct sysring *ring)
 {
 	return ring->sq.sqe_tail - sysring_smp_load_acquire(ring->sq.khead);

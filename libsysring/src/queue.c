@@ -16,13 +16,51 @@ static unsigned sysring_flush_sq(struct sysring *ring)
 	return sysring_sq_ready(ring);
 }
 
+/*
+ * Whether the SQPOLL thread sleeps and must be woken to see the new tail.
+ * The full barrier pairs with the kernel's between setting the flag and
+ * reading the tail again: either it sees our tail, or we see its flag.
+ */
+static int sysring_sq_needs_wakeup(const struct sysring *ring)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(ring->sq.kflags, __ATOMIC_RELAXED) &
+	       SYSRING_SQ_NEED_WAKEUP;
+}
+
+/*
+ * Under SQPOLL publishing the tail is the submission: enter only to wake
+ * the thread or to wait, and return what the thread has yet to consume,
+ * as enter would.
+ */
 int sysring_submit_and_wait(struct sysring *ring, unsigned wait_nr)
 {
+	unsigned submitted, flags = 0;
+
 	if (!ring)
 		return -EINVAL;
-	return __sys_sysring_enter(ring->ring_fd, sysring_flush_sq(ring),
-				   wait_nr,
-				   wait_nr ? SYSRING_ENTER_GETEVENTS : 0);
+	submitted = sysring_flush_sq(ring);
+	if (ring->flags & SYSRING_SETUP_SQPOLL) {
+		if (sysring_sq_needs_wakeup(ring))
+			flags |= SYSRING_ENTER_SQ_WAKEUP;
+		else if (!wait_nr)
+			return submitted;
+	}
+	if (wait_nr)
+		flags |= SYSRING_ENTER_GETEVENTS;
+	return __sys_sysring_enter(ring->ring_fd, submitted, wait_nr, flags);
+}
+
+int sysring_sqring_wait(struct sysring *ring)
+{
+	int ret;
+
+	if (!ring || !(ring->flags & SYSRING_SETUP_SQPOLL))
+		return -EINVAL;
+	if (sysring_sq_space_left(ring))
+		return 0;
+	ret = __sys_sysring_enter(ring->ring_fd, 0, 0, SYSRING_ENTER_SQ_WAIT);
+	return ret < 0 ? ret : 0;
 }
 
 int sysring_submit(struct sysring *ring)
@@ -132,6 +170,17 @@ static int sysring_wait_cqe_poll(struct sysring *ring,
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	sysring_ts_add(&deadline, ts);
+	/*
+	 * poll(2) does not wake an SQPOLL thread that sleeps on entries the
+	 * overflow bound held back: wake it, as the wait of enter would.
+	 */
+	if ((ring->flags & SYSRING_SETUP_SQPOLL) &&
+	    sysring_sq_needs_wakeup(ring)) {
+		ret = __sys_sysring_enter(ring->ring_fd, 0, 0,
+					  SYSRING_ENTER_SQ_WAKEUP);
+		if (ret < 0)
+			return ret;
+	}
 	for (;;) {
 		ret = sysring_peek_cqe(ring, cqe_ptr);
 		if (ret != -EAGAIN)
