@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Description: teardown with blocks in flight: kill -9 of a process with 100 busy workers (blocked in syscalls and looping) leaves no worker and is reaped promptly, closing the ring stops its workers, exec runs the new image without them, and the kernel's memory comes back */
+/* Description: teardown with blocks in flight: kill -9 of a process with 100 busy workers (blocked in syscalls and looping) leaves no worker and is reaped promptly, closing the ring stops its workers, exec runs the new image without them, the same with an SQPOLL thread looping in a block, and the kernel's memory comes back */
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +17,7 @@
 #define REAP_MS		10000	/* "promptly", with room for TCG */
 
 static bool kernel_backend;
+static unsigned ring_features;
 static const char *self;
 
 /* Whether the task at @dir/@task is named @want. */
@@ -39,29 +40,46 @@ static bool comm_is(const char *dir, const char *task, const char *want)
 }
 
 /*
+ * Whether the task at @dir/@task is one of the kernel's sysring threads
+ * of process @pid: a worker ("sysring-wrk-<pid>") or an SQPOLL thread
+ * ("sysring-sqp-<pid>"), cut to the 15 characters of a task name.
+ */
+static bool is_ring_thread(const char *dir, const char *task, pid_t pid)
+{
+	static const char *const prefixes[] = { "sysring-wrk-", "sysring-sqp-" };
+	char want[32];
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		snprintf(want, sizeof(want), "%s%d", prefixes[i], pid);
+		want[15] = 0;
+		if (comm_is(dir, task, want))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Tasks of process @pid (0: this one): every thread, or with @workers only
- * the kernel's sysring workers ("sysring-wrk-<pid>", cut to the 15
- * characters of a task name).
+ * the kernel's sysring threads.
  */
 static int count_tasks(pid_t pid, bool workers)
 {
-	char dir[64], want[32];
 	struct dirent *e;
+	char dir[64];
 	int n = 0;
 	DIR *d;
 
 	if (!pid)
 		pid = getpid();
 	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
-	snprintf(want, sizeof(want), "sysring-wrk-%d", pid);
-	want[15] = 0;
 	d = opendir(dir);
 	if (!d)
 		return 0;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		n += !workers || comm_is(dir, e->d_name, want);
+		n += !workers || is_ring_thread(dir, e->d_name, pid);
 	}
 	closedir(d);
 	return n;
@@ -75,7 +93,7 @@ static int count_workers(pid_t pid)
 	return count_tasks(pid, false) - 1;
 }
 
-/* Any task anywhere named as a sysring worker of @pid. */
+/* Any task anywhere named as a sysring thread of @pid. */
 static int scan_all_workers(pid_t pid)
 {
 	struct dirent *e;
@@ -86,21 +104,19 @@ static int scan_all_workers(pid_t pid)
 		return -1;
 	while ((e = readdir(d))) {
 		pid_t p = atoi(e->d_name);
-		char path[300], want[32];
+		char path[300];
 		DIR *td;
 		struct dirent *te;
 
 		if (p <= 0)
 			continue;
-		snprintf(want, sizeof(want), "sysring-wrk-%d", pid);
-		want[15] = 0;
 		snprintf(path, sizeof(path), "/proc/%d/task", p);
 		td = opendir(path);
 		if (!td)
 			continue;
 		while ((te = readdir(td)))
 			if (te->d_name[0] != '.')
-				n += comm_is(path, te->d_name, want);
+				n += is_ring_thread(path, te->d_name, pid);
 		closedir(td);
 	}
 	closedir(d);
@@ -113,42 +129,57 @@ static const struct sysring_insn loop_prog[] = {
 	SR_JA(-2),
 };
 
+static void prep_loop(struct sysring_sqe *sqe)
+{
+	sysring_prep_insns(sqe, loop_prog, ARRAY_SIZE(loop_prog));
+	sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
+}
+
 /*
  * Submit @nblocked blocks that sleep (reads of the empty pipe @rfd, every
  * third one a 60 s nanosleep) and @nloop looping ones, each chain on a
- * worker of its own.  Returns 0 or a nonzero step number.
+ * worker of its own.  With @sqpoll, the ring's SQPOLL thread submits them
+ * and then loops in an inline block itself.  Returns 0 or a nonzero step
+ * number.
  */
 static int submit_busy(struct sysring *ring, int rfd, unsigned nblocked,
-		       unsigned nloop)
+		       unsigned nloop, bool sqpoll)
 {
 	static const struct timespec ts = { 60, 0 };
 	static char buf[NBLOCKED];
+	unsigned i, n = nblocked + nloop + sqpoll;
 	struct sysring_params p;
-	unsigned i;
+	struct sysring_sqe *sqe;
+	int ret;
 
 	memset(&p, 0, sizeof(p));
 	p.max_workers = nblocked + nloop;
-	if (sysring_queue_init_params(nblocked + nloop, ring, &p))
+	p.flags = sqpoll ? SYSRING_SETUP_SQPOLL : 0;
+	if (sysring_queue_init_params(n, ring, &p))
 		return 10;
 	for (i = 0; i < nblocked + nloop; i++) {
-		struct sysring_sqe *sqe = sysring_get_sqe(ring);
-
+		sqe = sysring_get_sqe(ring);
 		if (!sqe)
 			return 11;
-		if (i >= nblocked) {
-			sysring_prep_insns(sqe, loop_prog,
-					   ARRAY_SIZE(loop_prog));
-			sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
-		} else if (i % 3 == 2) {
+		if (i >= nblocked)
+			prep_loop(sqe);
+		else if (i % 3 == 2)
 			sysring_prep_syscall(sqe, __NR_nanosleep, 2, t_ptr(&ts),
 					     0, 0, 0, 0, 0);
-		} else {
+		else
 			sysring_prep_read(sqe, rfd, &buf[i], 1);
-		}
 		sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
 		sysring_sqe_set_data64(sqe, i);
 	}
-	if (sysring_submit(ring) != (int)(nblocked + nloop))
+	if (sqpoll) {
+		sqe = sysring_get_sqe(ring);
+		if (!sqe)
+			return 11;
+		prep_loop(sqe);
+	}
+	/* Under SQPOLL: what the thread has yet to consume. */
+	ret = sysring_submit(ring);
+	if (ret < 0 || ret > (int)n || (!sqpoll && ret != (int)n))
 		return 12;
 	return 0;
 }
@@ -166,9 +197,14 @@ static bool wait_workers(pid_t pid, int n, unsigned ms)
 	return true;
 }
 
-/* (a) kill -9 of a process whose 100 workers are busy. */
-static int test_kill(unsigned nblocked, unsigned nloop, bool check_tasks)
+/*
+ * (a) kill -9 of a process whose 100 workers are busy (and with @sqpoll,
+ * whose SQPOLL thread is).
+ */
+static int test_kill(unsigned nblocked, unsigned nloop, bool sqpoll,
+		     bool check_tasks)
 {
+	unsigned nthreads = nblocked + nloop + sqpoll;
 	int ready[2], p[2], status;
 	double t0, reap_ms;
 	pid_t pid;
@@ -184,7 +220,7 @@ static int test_kill(unsigned nblocked, unsigned nloop, bool check_tasks)
 		close(ready[0]);
 		if (pipe(p))
 			_exit(2);
-		ret = submit_busy(&ring, p[0], nblocked, nloop);
+		ret = submit_busy(&ring, p[0], nblocked, nloop, sqpoll);
 		c = ret;
 		if (write(ready[1], &c, 1) != 1)
 			_exit(3);
@@ -200,9 +236,9 @@ static int test_kill(unsigned nblocked, unsigned nloop, bool check_tasks)
 		fprintf(stderr, "child failed at step %d\n", c);
 		return T_EXIT_FAIL;
 	}
-	if (check_tasks && !wait_workers(pid, nblocked + nloop, 60000)) {
-		fprintf(stderr, "only %d workers of %u started\n",
-			count_workers(pid), nblocked + nloop);
+	if (check_tasks && !wait_workers(pid, nthreads, 60000)) {
+		fprintf(stderr, "only %d threads of %u started\n",
+			count_workers(pid), nthreads);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return T_EXIT_FAIL;
@@ -215,8 +251,9 @@ static int test_kill(unsigned nblocked, unsigned nloop, bool check_tasks)
 	T_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	if (!check_tasks)
 		return T_EXIT_PASS;
-	printf("kill -9 with %u blocked and %u looping blocks: reaped in "
-	       "%.0f ms\n", nblocked, nloop, reap_ms);
+	printf("kill -9 with %u blocked and %u looping blocks%s: reaped in "
+	       "%.0f ms\n", nblocked, nloop,
+	       sqpoll ? " and a looping SQPOLL thread" : "", reap_ms);
 	T_CHECK(reap_ms < REAP_MS);
 	/* Reaped means every thread is gone; look anyway, system-wide. */
 	T_EQ(count_tasks(pid, false), 0);
@@ -234,7 +271,7 @@ static int test_close(void)
 	char c;
 
 	T_CHECK(pipe(p) == 0);
-	ret = submit_busy(&ring, p[0], nblocked, nloop);
+	ret = submit_busy(&ring, p[0], nblocked, nloop, false);
 	T_EQ(ret, 0);
 	T_CHECK(wait_workers(0, nblocked + nloop, 60000));
 	t0 = t_now_ms();
@@ -282,7 +319,7 @@ static int exec_check(int ring_fd)
 }
 
 /* (c) exec with blocks in flight. */
-static int test_exec(void)
+static int test_exec(bool sqpoll)
 {
 	int status;
 	pid_t pid;
@@ -294,9 +331,9 @@ static int test_exec(void)
 		char fdarg[16];
 		int p[2];
 
-		if (pipe(p) || submit_busy(&ring, p[0], 10, 10))
+		if (pipe(p) || submit_busy(&ring, p[0], 10, 10, sqpoll))
 			_exit(2);
-		if (!wait_workers(0, 20, 60000))
+		if (!wait_workers(0, 20 + sqpoll, 60000))
 			_exit(3);
 		snprintf(fdarg, sizeof(fdarg), "%d", ring.ring_fd);
 		execl("/proc/self/exe", self, "--exec-check", fdarg,
@@ -367,14 +404,17 @@ static int kmemleak_sysring(void)
 	return n;
 }
 
-/* Rounds of teardown: kill -9, close and exec with workers busy. */
+/*
+ * Rounds of teardown: kill -9 and exec with workers busy, every other one
+ * with a busy SQPOLL thread too.
+ */
 static int teardown_rounds(unsigned rounds)
 {
 	unsigned i;
 
 	for (i = 0; i < rounds; i++) {
-		T_RUN(test_kill, 10, 10, false);
-		T_RUN(test_exec);
+		T_RUN(test_kill, 10, 10, i % 2, false);
+		T_RUN(test_exec, i % 2);
 	}
 	return T_EXIT_PASS;
 }
@@ -443,11 +483,16 @@ int main(int argc, char **argv)
 	t_ring_init(&ring, 4, NULL);
 	t_require_features(&ring, SYSRING_FEAT_ASYNC, "asynchronous blocks");
 	kernel_backend = !(ring.features & SYSRING_FEAT_USER_BACKEND);
+	ring_features = ring.features;
 	sysring_queue_exit(&ring);
 
-	T_RUN(test_kill, NBLOCKED, NLOOP, true);
+	T_RUN(test_kill, NBLOCKED, NLOOP, false, true);
 	T_RUN(test_close);
-	T_RUN(test_exec);
+	T_RUN(test_exec, false);
+	if (ring_features & SYSRING_FEAT_SQPOLL) {
+		T_RUN(test_kill, 10, 10, true, true);
+		T_RUN(test_exec, true);
+	}
 	T_RUN(test_memory);
 	return T_EXIT_PASS;
 }
