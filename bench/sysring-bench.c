@@ -22,16 +22,24 @@
  *   memory kernel memory per ring of 256 entries (MemFree before and after
  *          creating MEM_RINGS rings), and per in-flight block (NPAR_MEM
  *          blocks blocked on pipes, MEM_WORKERS workers), sysring vs io_uring
+ *   sys1-MODE, pread-MODE
+ *          a block of one getppid(2) / io_uring NOP / getppid(2), and pread,
+ *          at batch 1 and 32 in each execution mode: inline (in enter),
+ *          async (SYSRING_SQE_ASYNC: workers / IOSQE_ASYNC: io-wq) and
+ *          sqpoll (a polling thread consumes the SQ, for both; the
+ *          submitter publishes the tail and spins on the CQ, no syscall)
  *
  * io_uring gets its best honest use: SINGLE_ISSUER | DEFER_TASKRUN,
  * batching, registered files and direct descriptors.  Each figure is the
  * median of MAX_REPS repetitions; the spread is min..max.  With "quick" as
  * the operation count, every workload runs once on a small size: a check
- * that they all work, not a measurement.
+ * that they all work, not a measurement.  With "modes" as third argument
+ * only the execution-mode rows run.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +112,7 @@ static struct figure measure(double (*fn)(int batch), int batch)
 static void report(const char *workload, int batch, struct figure sr,
 		   struct figure uring, struct figure sys)
 {
-	printf("%-6s %5d %10.0f %10.0f %10.0f %8.2f %8.2f\n", workload, batch,
+	printf("%-12s %5d %10.0f %10.0f %10.0f %8.2f %8.2f\n", workload, batch,
 	       sr.med, uring.med, sys.med, sr.med / uring.med,
 	       sr.med / sys.med);
 	if (csv)
@@ -113,23 +121,55 @@ static void report(const char *workload, int batch, struct figure sr,
 			uring.min, uring.max, sys.med, sys.min, sys.max);
 }
 
-static struct sysring sr;
-static struct io_uring ur;
+static struct sysring sr, sr_sq;		/* sr_sq: SYSRING_SETUP_SQPOLL */
+static struct io_uring ur, ur_sq;	/* ur_sq: IORING_SETUP_SQPOLL */
 static int data_fd;
 static int chain_prog;
+
+/*
+ * How the sys1 and pread rows run: on which rings, with which SQE flags,
+ * and whether completions are reaped by spinning on the CQ (SQPOLL: then
+ * neither submitting nor reaping takes a system call).  Every other
+ * workload runs inline, on sr and ur.
+ */
+struct mode {
+	const char *name;
+	struct sysring *sr;
+	struct io_uring *ur;
+	unsigned int sr_flags;	/* SYSRING_SQE_* */
+	unsigned int ur_flags;	/* IOSQE_* */
+	bool poll;
+};
+
+static const struct mode modes[] = {
+	{ "inline", &sr, &ur, 0, 0, false },
+	{ "async", &sr, &ur, SYSRING_SQE_ASYNC, IOSQE_ASYNC, false },
+	{ "sqpoll", &sr_sq, &ur_sq, 0, 0, true },
+};
+static const struct mode *mode = &modes[0];
+
+/* SQPOLL threads' idle time: awake through a run, asleep soon after. */
+#define MODE_IDLE_MS	50
 
 /* Submit @n prepared SQEs, wait for and check all their completions. */
 static void sr_run(unsigned int n)
 {
+	struct sysring *r = mode->sr;
 	struct sysring_cqe *cqe;
 	unsigned int i;
 	int ret;
 
-	ret = sysring_submit_and_wait(&sr, n);
+	if (mode->poll) {
+		ret = sysring_submit(r);
+		while (ret >= 0 && sysring_cq_ready(r) < n)
+			;
+	} else {
+		ret = sysring_submit_and_wait(r, n);
+	}
 	if (ret < 0)
 		die("sysring_submit_and_wait", -ret);
 	for (i = 0; i < n; i++) {
-		ret = sysring_wait_cqe(&sr, &cqe);
+		ret = sysring_wait_cqe(r, &cqe);
 		if (ret < 0)
 			die("sysring_wait_cqe", -ret);
 		if (cqe->status != SYSRING_STATUS_EXIT || cqe->res < 0) {
@@ -137,32 +177,39 @@ static void sr_run(unsigned int n)
 				cqe->status, (long long)cqe->res, cqe->pc);
 			exit(1);
 		}
-		sysring_cqe_seen(&sr, cqe);
+		sysring_cqe_seen(r, cqe);
 	}
 }
 
 static void ur_run(unsigned int n)
 {
+	struct io_uring *r = mode->ur;
 	struct io_uring_cqe *cqe;
 	unsigned int i;
 	int ret;
 
-	ret = io_uring_submit_and_wait(&ur, n);
+	if (mode->poll) {
+		ret = io_uring_submit(r);
+		while (ret >= 0 && io_uring_cq_ready(r) < n)
+			;
+	} else {
+		ret = io_uring_submit_and_wait(r, n);
+	}
 	if (ret < 0)
 		die("io_uring_submit_and_wait", -ret);
 	for (i = 0; i < n; i++) {
-		ret = io_uring_wait_cqe(&ur, &cqe);
+		ret = io_uring_wait_cqe(r, &cqe);
 		if (ret < 0)
 			die("io_uring_wait_cqe", -ret);
 		if (cqe->res < 0)
 			die("io_uring request", -cqe->res);
-		io_uring_cqe_seen(&ur, cqe);
+		io_uring_cqe_seen(r, cqe);
 	}
 }
 
 static struct sysring_sqe *sr_sqe(void)
 {
-	struct sysring_sqe *sqe = sysring_get_sqe(&sr);
+	struct sysring_sqe *sqe = sysring_get_sqe(mode->sr);
 
 	if (!sqe)
 		die("sysring_get_sqe", EBUSY);
@@ -171,7 +218,7 @@ static struct sysring_sqe *sr_sqe(void)
 
 static struct io_uring_sqe *ur_sqe(void)
 {
-	struct io_uring_sqe *sqe = io_uring_get_sqe(&ur);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(mode->ur);
 
 	if (!sqe)
 		die("io_uring_get_sqe", EBUSY);
@@ -216,6 +263,41 @@ static double sys_null(int batch)
 	return (now_ns() - t) / iters;
 }
 
+/* sys1: a block of one system call / a NOP, io_uring's nearest / getppid */
+static double sr_sys1(int batch)
+{
+	double t = now_ns();
+	int i, j;
+
+	for (i = 0; i < iters; i += batch) {
+		for (j = 0; j < batch; j++) {
+			struct sysring_sqe *sqe = sr_sqe();
+
+			sysring_prep_getppid(sqe);
+			sysring_sqe_set_flags(sqe, mode->sr_flags);
+		}
+		sr_run(batch);
+	}
+	return (now_ns() - t) / iters;
+}
+
+static double ur_sys1(int batch)
+{
+	double t = now_ns();
+	int i, j;
+
+	for (i = 0; i < iters; i += batch) {
+		for (j = 0; j < batch; j++) {
+			struct io_uring_sqe *sqe = ur_sqe();
+
+			io_uring_prep_nop(sqe);
+			sqe->flags |= mode->ur_flags;
+		}
+		ur_run(batch);
+	}
+	return (now_ns() - t) / iters;
+}
+
 /* pread: one real system call per operation */
 static double sr_pread(int batch)
 {
@@ -223,8 +305,12 @@ static double sr_pread(int batch)
 	int i, j;
 
 	for (i = 0; i < iters; i += batch) {
-		for (j = 0; j < batch; j++)
-			sysring_prep_pread(sr_sqe(), data_fd, buf[j], 4096, 0);
+		for (j = 0; j < batch; j++) {
+			struct sysring_sqe *sqe = sr_sqe();
+
+			sysring_prep_pread(sqe, data_fd, buf[j], 4096, 0);
+			sysring_sqe_set_flags(sqe, mode->sr_flags);
+		}
 		sr_run(batch);
 	}
 	return (now_ns() - t) / iters;
@@ -241,7 +327,7 @@ static double ur_pread(int batch)
 
 			/* registered file 0 is data_fd */
 			io_uring_prep_read(sqe, 0, buf[j], 4096, 0);
-			sqe->flags |= IOSQE_FIXED_FILE;
+			sqe->flags |= IOSQE_FIXED_FILE | mode->ur_flags;
 		}
 		ur_run(batch);
 	}
@@ -978,6 +1064,78 @@ static void setup_rings(void)
 		die("io_uring_register_files", -ret);
 }
 
+/* The SQPOLL rings of the sqpoll mode, when the kernel has SQPOLL. */
+static bool setup_sqpoll(void)
+{
+	struct sysring_params sp = {
+		.flags = SYSRING_SETUP_SQPOLL, .sq_thread_idle = MODE_IDLE_MS,
+	};
+	struct io_uring_params up = {
+		.flags = IORING_SETUP_SQPOLL, .sq_thread_idle = MODE_IDLE_MS,
+	};
+	int ret;
+
+	if (!(sr.features & SYSRING_FEAT_SQPOLL))
+		return false;
+	ret = sysring_queue_init_params(64, &sr_sq, &sp);
+	if (ret < 0)
+		die("sysring_queue_init_params(SQPOLL)", -ret);
+	ret = io_uring_queue_init_params(64, &ur_sq, &up);
+	if (ret < 0)
+		die("io_uring_queue_init_params(SQPOLL)", -ret);
+	ret = io_uring_register_files(&ur_sq, &data_fd, 1);
+	if (ret < 0)
+		die("io_uring_register_files(SQPOLL)", -ret);
+	return true;
+}
+
+/*
+ * Measure with every SQPOLL thread asleep first, so that none polls on a
+ * CPU the measured one needs.
+ */
+static struct figure measure_quiet(double (*fn)(int batch), int batch)
+{
+	usleep(2 * MODE_IDLE_MS * 1000);
+	return measure(fn, batch);
+}
+
+/* The sys1 and pread rows in each execution mode the kernel has. */
+static void report_modes(void)
+{
+	static const int mode_batches[] = { 1, 32 };
+	bool sqpoll = setup_sqpoll();
+	char name[32];
+	unsigned int m, b;
+
+	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+		mode = &modes[m];
+		if ((mode->sr_flags & SYSRING_SQE_ASYNC) &&
+		    !(sr.features & SYSRING_FEAT_ASYNC))
+			continue;
+		if (mode->poll && !sqpoll)
+			continue;
+		for (b = 0; b < 2; b++) {
+			snprintf(name, sizeof(name), "sys1-%s", mode->name);
+			report(name, mode_batches[b],
+			       measure_quiet(sr_sys1, mode_batches[b]),
+			       measure_quiet(ur_sys1, mode_batches[b]),
+			       measure_quiet(sys_null, mode_batches[b]));
+		}
+		for (b = 0; b < 2; b++) {
+			snprintf(name, sizeof(name), "pread-%s", mode->name);
+			report(name, mode_batches[b],
+			       measure_quiet(sr_pread, mode_batches[b]),
+			       measure_quiet(ur_pread, mode_batches[b]),
+			       measure_quiet(sys_pread, mode_batches[b]));
+		}
+	}
+	mode = &modes[0];
+	if (sqpoll) {
+		sysring_queue_exit(&sr_sq);
+		io_uring_queue_exit(&ur_sq);
+	}
+}
+
 /* The chain needs NFILES direct slots: re-register a sparse table. */
 static void setup_direct_slots(void)
 {
@@ -993,6 +1151,7 @@ int main(int argc, char **argv)
 {
 	int batches[] = { 1, 4, 16, 32, 64 };
 	unsigned int b, nb = sizeof(batches) / sizeof(batches[0]);
+	bool only_modes = argc > 3 && !strcmp(argv[3], "modes");
 
 	if (argc > 1 && !strcmp(argv[1], "quick")) {
 		iters = 64;
@@ -1017,8 +1176,12 @@ int main(int argc, char **argv)
 	printf("ns per operation, median of %d runs of %d operations\n",
 	       reps, iters);
 	printf("(n: batch size; chase: nodes per lookup; copy: KiB per chunk)\n");
-	printf("%-6s %5s %10s %10s %10s %8s %8s\n", "work", "n",
+	printf("%-12s %5s %10s %10s %10s %8s %8s\n", "work", "n",
 	       "sysring", "io_uring", "syscall", "sr/uring", "sr/sys");
+	if (only_modes) {
+		report_modes();
+		goto out;
+	}
 	for (b = 0; b < nb; b++)
 		report("null", batches[b], measure(sr_null, batches[b]),
 		       measure(ur_null, batches[b]),
@@ -1042,6 +1205,8 @@ int main(int argc, char **argv)
 		report("sleep-ms", NPAR, measure(sr_sleep, NPAR),
 		       measure(ur_sleep, NPAR), measure(sys_sleep, NPAR));
 	}
+	/* Before the chain rows take ur's registered files away. */
+	report_modes();
 	setup_direct_slots();
 	report("chain", 1, measure(sr_chain, 1), measure(ur_chain, 1),
 	       measure(sys_chain, 1));
@@ -1049,7 +1214,7 @@ int main(int argc, char **argv)
 	       measure(sys_chain, 32));
 
 	report_memory();
-
+out:
 	sysring_queue_exit(&sr);
 	io_uring_queue_exit(&ur);
 	cleanup_files();
