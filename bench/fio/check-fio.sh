@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Smoke test of the sysring fio engine, for make check: the verify job in
-# both modes, a short randread per mode, trim, the verify program failing
+# every mode, a short randread per mode, trim, the verify program failing
 # on a file without headers, and bad options failing cleanly.  On the
 # kernel in the VM (tools/vm-tests) and on the host with
 # SYSRING_FIO_BACKEND=user.  Last line: "N passed, N failed, N skipped".
@@ -69,13 +69,13 @@ echo "== sysring fio engine on backend=$backend ($(fio --version))"
 eng=(--ioengine=external:"$so" --backend="$backend")
 file=$dir/data
 
-for mode in inline worker; do
+for mode in inline worker sqpoll; do
 	FIO_SYSRING_SO=$so FIO_TARGET=$file FIO_MODE=$mode \
 		FIO_BACKEND=$backend must_pass "verify crc32c, program=1, mode=$mode" \
 		"$here/jobs/verify.fio"
 done
 
-for mode in inline worker; do
+for mode in inline worker sqpoll; do
 	must_pass "randread 4k ${secs}s, iodepth 32, mode=$mode" \
 		--name=randread "${eng[@]}" --mode="$mode" \
 		--filename="$file" --size=16m --rw=randread --bs=4k \
@@ -99,6 +99,9 @@ must_fail "backend=bogus" "failed parsing backend=bogus" --name=bad \
 must_fail "workers without mode=worker" "workers=4 needs mode=worker" \
 	--name=bad "${eng[@]}" --workers=4 --filename="$file" --size=1m \
 	--rw=read
+must_fail "workers with mode=sqpoll" "workers=4 needs mode=worker" \
+	--name=bad "${eng[@]}" --mode=sqpoll --workers=4 --filename="$file" \
+	--size=1m --rw=read
 must_fail "workers over SYSRING_MAX_WORKERS" "failed parsing workers=5000" \
 	--name=bad "${eng[@]}" --mode=worker --workers=5000 \
 	--filename="$file" --size=1m --rw=read

@@ -14,8 +14,8 @@ import os
 import re
 import sys
 
-ENGINES = ["sysring-inline", "sysring-worker", "sysring-program",
-           "io_uring", "io_uring-sqpoll", "psync"]
+ENGINES = ["sysring-inline", "sysring-worker", "sysring-sqpoll",
+           "sysring-program", "io_uring", "io_uring-sqpoll", "psync"]
 WORKLOADS = ["randread-4k", "randwrite-4k", "seqread-128k"]
 TARGETS = ["nullb0", "tmpfs"]
 

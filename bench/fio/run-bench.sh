@@ -51,7 +51,8 @@ for job in randread-4k seqread-128k randwrite-4k; do
 			export FIO_DEPTH=$depth
 			export FIO_BATCH=$(( depth >= 4 ? depth / 4 : 1 ))
 			set -- --section=sysring-inline --section=sysring-worker \
-				--section=io_uring --section=io_uring-sqpoll
+				--section=sysring-sqpoll --section=io_uring \
+				--section=io_uring-sqpoll
 			[ "$depth" = 1 ] && set -- "$@" --section=psync
 			[ "$job" = randread-4k ] && [ "$target" = tmpfs ] &&
 				set -- "$@" --section=sysring-program

@@ -9,6 +9,8 @@
  *
  *   mode=inline   blocks run in sysring_enter, in the submitting thread
  *   mode=worker   blocks carry SYSRING_SQE_ASYNC and run on ring workers
+ *   mode=sqpoll   the ring's SQPOLL thread consumes the SQ and runs the
+ *                 blocks: submitting is a store of the SQ tail
  *   workers=N     the ring's worker limit (sysring_register_workers)
  *   backend=      kernel (default) or user: libsysring's SYSRING_BACKEND
  *   program=1     reads run a registered program: pread, then check fio's
@@ -31,7 +33,7 @@
 #include <sysring.h>
 #include <sysring_insn.h>
 
-enum sysring_fio_mode { SR_MODE_INLINE, SR_MODE_WORKER };
+enum sysring_fio_mode { SR_MODE_INLINE, SR_MODE_WORKER, SR_MODE_SQPOLL };
 enum sysring_fio_backend { SR_BACKEND_KERNEL, SR_BACKEND_USER };
 
 /* What the verify program leaves in r0 when the header does not match. */
@@ -67,6 +69,7 @@ struct sysring_fio_data {
 	unsigned int depth;
 	unsigned int sqe_flags;
 	unsigned int prog;
+	bool sqpoll;
 	bool trim_ok;
 	bool reported_mismatch;
 };
@@ -87,6 +90,10 @@ static struct fio_option options[] = {
 			  { .ival = "worker",
 			    .oval = SR_MODE_WORKER,
 			    .help = "On the ring's worker threads (SYSRING_SQE_ASYNC)",
+			  },
+			  { .ival = "sqpoll",
+			    .oval = SR_MODE_SQPOLL,
+			    .help = "On the ring's SQPOLL thread (SYSRING_SETUP_SQPOLL)",
 			  },
 		},
 		.category = FIO_OPT_C_ENGINE,
@@ -206,9 +213,15 @@ static int sysring_fio_setup_ring(struct sysring_fio_data *sd,
 	       o->backend == SR_BACKEND_USER ? "user" : "kernel", 1);
 	if (o->program)
 		p.snap_regs = SR_PROG_SNAP_REGS;
+	if (o->mode == SR_MODE_SQPOLL)
+		p.flags |= SYSRING_SETUP_SQPOLL;
 	ret = sysring_queue_init_params(sd->depth, &sd->ring, &p);
 	if (ret == -ENOSYS) {
 		log_err("sysring: this kernel has no sysring (sysring_setup: ENOSYS); boot the sysring kernel or use backend=user\n");
+		return ret;
+	}
+	if (ret == -EINVAL && o->mode == SR_MODE_SQPOLL) {
+		log_err("sysring: mode=sqpoll: this sysring has no SYSRING_SETUP_SQPOLL\n");
 		return ret;
 	}
 	if (ret < 0) {
@@ -216,6 +229,7 @@ static int sysring_fio_setup_ring(struct sysring_fio_data *sd,
 			strerror(-ret));
 		return ret;
 	}
+	sd->sqpoll = o->mode == SR_MODE_SQPOLL;
 	if (o->mode == SR_MODE_WORKER) {
 		if (!(p.features & SYSRING_FEAT_ASYNC)) {
 			log_err("sysring: mode=worker: this sysring has no worker threads\n");
@@ -403,7 +417,8 @@ static int sysring_fio_commit(struct thread_data *td)
 	/*
 	 * The CQ has room for every block in flight (depth <= SQ entries <
 	 * CQ entries), so the kernel takes the whole SQ; it may stop early
-	 * only for a signal.
+	 * only for a signal.  Under SQPOLL the thread takes it: publishing
+	 * the tail (and waking the thread if it sleeps) is the submission.
 	 */
 	do {
 		ret = sysring_submit(&sd->ring);
@@ -411,7 +426,7 @@ static int sysring_fio_commit(struct thread_data *td)
 			td_verror(td, -ret, "sysring_enter");
 			return ret;
 		}
-	} while (sysring_sq_ready(&sd->ring));
+	} while (!sd->sqpoll && sysring_sq_ready(&sd->ring));
 	io_u_mark_submit(td, sd->queued);
 	sd->inflight += sd->queued;
 	sd->queued = 0;
