@@ -589,10 +589,15 @@ static void random_params(struct rng *r, struct sysring_params *p,
 		p->flags = SYSRING_SETUP_CQSIZE;
 		p->cq_entries = *entries + below(r, 2 * *entries + 1);
 	}
+	/* A short idle time: a polling thread spins while it lasts. */
+	if (one_in(r, 6)) {
+		p->flags |= SYSRING_SETUP_SQPOLL;
+		p->sq_thread_idle = below(r, 20);
+	}
 	if (valid)
 		return;
-	switch (below(r, 10)) {
-	case 0: p->__resv[below(r, 4)] = 1 + below(r, 100); break;
+	switch (below(r, 11)) {
+	case 0: p->__resv[below(r, 3)] = 1 + below(r, 100); break;
 	case 1: p->flags = rnd(r); break;
 	case 2: *entries = one_in(r, 2) ? 0 : 4097 + below(r, 4096); break;
 	case 3: p->snap_regs = below(r, 130); break;
@@ -610,6 +615,13 @@ static void random_params(struct rng *r, struct sysring_params *p,
 		p->features = rnd(r);
 		p->magic = rnd(r);
 		p->rings_size = rnd(r);
+		break;
+	case 9:
+		/* An idle time without SQPOLL, or over the limit with it. */
+		p->flags ^= one_in(r, 2) ? SYSRING_SETUP_SQPOLL : 0;
+		p->sq_thread_idle = p->flags & SYSRING_SETUP_SQPOLL ?
+				    SYSRING_MAX_SQ_THREAD_IDLE + 1 + below(r, 3) :
+				    1 + below(r, 100);
 		break;
 	default:
 		p->max_workers = SYSRING_MAX_WORKERS;
@@ -878,6 +890,17 @@ static void reap(struct rng *r, struct ring *rg)
 				      memory_order_release);
 }
 
+/* Mostly none; the SQPOLL ones; now and then anything. */
+static uint32_t enter_flags(struct rng *r)
+{
+	switch (below(r, 16)) {
+	case 0: return rnd(r);
+	case 1: return SYSRING_ENTER_SQ_WAKEUP;
+	case 2: return SYSRING_ENTER_SQ_WAIT | SYSRING_ENTER_SQ_WAKEUP;
+	default: return 0;
+	}
+}
+
 static void do_submit(struct thr *t)
 {
 	struct rng *r = &t->r;
@@ -911,7 +934,7 @@ static void do_submit(struct thr *t)
 	}
 	/* A block may read an empty blocking pipe: the watchdog interrupts. */
 	atomic_store(&t->wait_since, now());
-	ret = sys_enter(rg->fd, n, 0, one_in(r, 8) ? (uint32_t)rnd(r) : 0);
+	ret = sys_enter(rg->fd, n, 0, enter_flags(r));
 	atomic_store(&t->wait_since, 0.0);
 	count(OP_ENTER, ret);
 }
@@ -1322,7 +1345,8 @@ static int count_workers(void)
 		if (!f)
 			continue;
 		if (fgets(comm, sizeof(comm), f) &&
-		    !strncmp(comm, "sysring-wrk", 11))
+		    (!strncmp(comm, "sysring-wrk", 11) ||
+		     !strncmp(comm, "sysring-sqp", 11)))
 			n++;
 		fclose(f);
 	}
