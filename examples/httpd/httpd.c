@@ -1,0 +1,721 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Description: sysring-httpd, a static HTTP/1.1 server whose connections
+ * run in the kernel: each connection is one sysring block (httpd.sr) on a
+ * ring worker that accepts, reads, parses, opens, sends the header and
+ * moves the body with XFER, request after request.  This file sets up the
+ * listening socket, the shared memory and the ring, keeps one block in
+ * flight per slot, logs, percent-decodes the targets the program hands
+ * back, and shuts down cleanly on SIGINT or SIGTERM.
+ *
+ *   sysring-httpd [-a ADDR] [-p PORT] [-r DOCROOT] [-w SLOTS] [-m MODE]
+ *                 [-i IDLE_S] [-t HEADER_S] [-s SEND_S] [-g GRACE_S] [-v]
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/openat2.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sysring.h"
+#include "httpd.h"
+
+#define NSEC_PER_SEC		1000000000ULL
+#define HTTPD_MAX_SLOTS		SYSRING_MAX_WORKERS
+#define HTTPD_BACKOFF_MS	100	/* after accept ran out of descriptors */
+#define HTTPD_TIMEOUT_MAX_S	60	/* SYSRING_TIMEOUT_MAX_NS */
+#define HTTPD_REQS_PER_BLOCK	10000	/* mode conn: well inside the budget */
+
+struct httpd_slot {
+	uint64_t	cnst;
+	int64_t		conn;
+	int64_t		file;
+	uint64_t	have;
+	uint64_t	hlen;
+	uint64_t	flags;
+	uint64_t	status;
+	uint64_t	nreq;
+	uint64_t	bytes;
+	uint64_t	toff;
+	uint64_t	tlen;
+	uint64_t	error;
+	struct timespec	ts;
+	struct stat	st;
+	char		digits[HS_DIGITS_END - HS_DIGITS];
+	char		pad[HS_HDR - HS_DIGITS_END];
+	char		hdr[HTTPD_HDR_MAX];
+	char		path[HTTPD_PATH_MAX];
+	char		req[HTTPD_REQ_MAX];
+};
+
+struct httpd_resp {
+	uint64_t	hdr;
+	uint64_t	hdr_len;
+	uint64_t	body;
+	uint64_t	body_len;
+	uint32_t	code;
+	uint32_t	keep;
+};
+
+struct httpd_mime {
+	uint64_t	key;
+	uint64_t	ptr;
+	uint64_t	len;
+};
+
+struct httpd_str {
+	uint64_t	ptr;
+	uint64_t	len;
+};
+
+struct httpd_const {
+	int64_t			listen;
+	int64_t			root;
+	uint64_t		stop;
+	uint64_t		idle_ns;
+	uint64_t		hdr_ns;
+	uint64_t		maxreq;
+	struct timeval		tv;
+	int32_t			one;
+	int32_t			pad;
+	struct open_how		how;
+	char			crlf2[8];
+	char			crlf[8];
+	char			space[8];
+	char			pct[8];
+	char			query[8];
+	char			index[16];
+	char			conn[16];
+	char			connl[16];
+	struct httpd_str	s200;
+	struct httpd_str	clen;
+	struct httpd_str	ka;
+	struct httpd_str	close;
+	struct httpd_resp	resp[HTTPD_R_COUNT];
+	struct httpd_mime	mime[HTTPD_MIME_MAX];
+};
+
+/* httpd.sr knows these layouts by number only. */
+#define HTTPD_AT(type, field, off) \
+	_Static_assert(offsetof(struct type, field) == (off), #type "." #field)
+HTTPD_AT(httpd_slot, cnst, HS_CONST);
+HTTPD_AT(httpd_slot, conn, HS_CONN);
+HTTPD_AT(httpd_slot, file, HS_FILE);
+HTTPD_AT(httpd_slot, have, HS_HAVE);
+HTTPD_AT(httpd_slot, hlen, HS_HLEN);
+HTTPD_AT(httpd_slot, flags, HS_FLAGS);
+HTTPD_AT(httpd_slot, status, HS_STATUS);
+HTTPD_AT(httpd_slot, nreq, HS_NREQ);
+HTTPD_AT(httpd_slot, bytes, HS_BYTES);
+HTTPD_AT(httpd_slot, toff, HS_TOFF);
+HTTPD_AT(httpd_slot, tlen, HS_TLEN);
+HTTPD_AT(httpd_slot, error, HS_ERROR);
+HTTPD_AT(httpd_slot, ts.tv_nsec, HS_TS_NSEC);
+HTTPD_AT(httpd_slot, st, HS_STAT);
+HTTPD_AT(httpd_slot, st.st_mode, HS_MODE);
+HTTPD_AT(httpd_slot, st.st_size, HS_FSIZE);
+HTTPD_AT(httpd_slot, digits, HS_DIGITS);
+HTTPD_AT(httpd_slot, hdr, HS_HDR);
+HTTPD_AT(httpd_slot, path, HS_PATH);
+HTTPD_AT(httpd_slot, req, HS_REQ);
+_Static_assert(sizeof(struct httpd_slot) == HS_SIZE, "httpd_slot size");
+HTTPD_AT(httpd_const, listen, HC_LISTEN);
+HTTPD_AT(httpd_const, root, HC_ROOT);
+HTTPD_AT(httpd_const, stop, HC_STOP);
+HTTPD_AT(httpd_const, idle_ns, HC_IDLE_NS);
+HTTPD_AT(httpd_const, hdr_ns, HC_HDR_NS);
+HTTPD_AT(httpd_const, maxreq, HC_MAXREQ);
+HTTPD_AT(httpd_const, tv, HC_TV);
+HTTPD_AT(httpd_const, one, HC_ONE);
+HTTPD_AT(httpd_const, how, HC_HOW);
+HTTPD_AT(httpd_const, crlf2, HC_S_CRLF2);
+HTTPD_AT(httpd_const, crlf, HC_S_CRLF);
+HTTPD_AT(httpd_const, space, HC_S_SPACE);
+HTTPD_AT(httpd_const, pct, HC_S_PCT);
+HTTPD_AT(httpd_const, query, HC_S_QUERY);
+HTTPD_AT(httpd_const, index, HC_S_INDEX);
+HTTPD_AT(httpd_const, index[10], HC_S_NUL);
+HTTPD_AT(httpd_const, conn, HC_S_CONN);
+HTTPD_AT(httpd_const, connl, HC_S_CONNL);
+HTTPD_AT(httpd_const, s200.ptr, HC_P_200);
+HTTPD_AT(httpd_const, s200.len, HC_L_200);
+HTTPD_AT(httpd_const, clen.ptr, HC_P_CLEN);
+HTTPD_AT(httpd_const, clen.len, HC_L_CLEN);
+HTTPD_AT(httpd_const, ka.ptr, HC_P_KA);
+HTTPD_AT(httpd_const, ka.len, HC_L_KA);
+HTTPD_AT(httpd_const, close.ptr, HC_P_CLOSE);
+HTTPD_AT(httpd_const, close.len, HC_L_CLOSE);
+HTTPD_AT(httpd_const, resp, HC_RESP);
+HTTPD_AT(httpd_const, resp[0].code, HC_RESP + HR_CODE);
+HTTPD_AT(httpd_const, resp[0].keep, HC_RESP + HR_KEEP);
+HTTPD_AT(httpd_const, mime, HC_MIME);
+HTTPD_AT(httpd_const, mime[0].ptr, HC_MIME + HM_PTR);
+HTTPD_AT(httpd_const, mime[0].len, HC_MIME + HM_LEN);
+_Static_assert(sizeof(struct httpd_resp) == HTTPD_R_SIZE, "httpd_resp size");
+_Static_assert(sizeof(struct httpd_mime) == HM_SIZE, "httpd_mime size");
+_Static_assert(sizeof(struct httpd_const) == HC_SIZE, "httpd_const size");
+/* A target, its slash gone and "/index.html" added, fits the path buffer. */
+_Static_assert(HTTPD_TARGET_MAX + 12 <= HTTPD_PATH_MAX, "path buffer");
+
+/* The assembled httpd.sr (httpd-prog.S). */
+extern const struct sysring_insn httpd_prog[], httpd_prog_end[];
+
+static const struct {
+	const char *ext;
+	const char *type;
+} httpd_types[] = {
+	{ "html", "text/html; charset=utf-8" },
+	{ "htm", "text/html; charset=utf-8" },
+	{ "txt", "text/plain; charset=utf-8" },
+	{ "css", "text/css" },
+	{ "js", "text/javascript" },
+	{ "mjs", "text/javascript" },
+	{ "json", "application/json" },
+	{ "xml", "application/xml" },
+	{ "svg", "image/svg+xml" },
+	{ "png", "image/png" },
+	{ "jpg", "image/jpeg" },
+	{ "jpeg", "image/jpeg" },
+	{ "gif", "image/gif" },
+	{ "webp", "image/webp" },
+	{ "ico", "image/x-icon" },
+	{ "wasm", "application/wasm" },
+	{ "pdf", "application/pdf" },
+	{ "gz", "application/gzip" },
+	{ "mp4", "video/mp4" },
+	{ "woff2", "font/woff2" },
+	{ "bin", "application/octet-stream" },
+};
+_Static_assert(sizeof(httpd_types) / sizeof(httpd_types[0]) < HTTPD_MIME_MAX,
+	       "room for the default type");
+
+/* Status line and headers up to the Content-Length value; then a body. */
+static const struct {
+	unsigned int idx, code, keep;
+	const char *hdr, *body;
+} httpd_canned[] = {
+	{ HTTPD_R_400, 400, 0, "HTTP/1.1 400 Bad Request", "Bad Request\n" },
+	{ HTTPD_R_403, 403, 1, "HTTP/1.1 403 Forbidden", "Forbidden\n" },
+	{ HTTPD_R_404, 404, 1, "HTTP/1.1 404 Not Found", "Not Found\n" },
+	{ HTTPD_R_405, 405, 0,
+	  "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD",
+	  "Method Not Allowed\n" },
+	{ HTTPD_R_414, 414, 0, "HTTP/1.1 414 URI Too Long", "URI Too Long\n" },
+	{ HTTPD_R_431, 431, 0,
+	  "HTTP/1.1 431 Request Header Fields Too Large",
+	  "Request Header Fields Too Large\n" },
+	{ HTTPD_R_500, 500, 0, "HTTP/1.1 500 Internal Server Error",
+	  "Internal Server Error\n" },
+};
+
+struct httpd_opts {
+	const char	*addr;
+	unsigned int	port;
+	const char	*root;
+	unsigned int	slots;
+	bool		per_request;
+	unsigned int	idle_s, header_s, send_s, grace_s;
+	bool		verbose;
+};
+
+struct httpd {
+	struct httpd_opts	o;
+	struct sysring		ring;
+	int			prog;
+	struct httpd_const	*c;
+	struct httpd_slot	*slots;
+	uint64_t		*resume_at;	/* ms; 0: in flight or idle */
+	unsigned int		inflight;
+	bool			stopping, canceled;
+	uint64_t		stop_deadline;
+	/* Totals for the last line. */
+	uint64_t		conns, reqs, bytes, fallbacks, aborted;
+};
+
+static volatile sig_atomic_t httpd_signal;
+
+static void httpd_on_signal(int sig)
+{
+	httpd_signal = sig;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t ptr(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static struct httpd_str str(const char *s)
+{
+	return (struct httpd_str){ ptr(s), strlen(s) };
+}
+
+/* The MIME key of an extension: its bytes, little endian, lower case. */
+static uint64_t mime_key(const char *ext)
+{
+	uint64_t key = 0;
+	size_t i, n = strlen(ext);
+
+	for (i = 0; i < n && i < 7; i++)
+		key |= (uint64_t)(unsigned char)(ext[i] | 0x20) << (8 * i);
+	return key;
+}
+
+static void fill_const(struct httpd *h, int lfd, int rootfd)
+{
+	struct httpd_const *c = h->c;
+	size_t i;
+
+	c->listen = lfd;
+	c->root = rootfd;
+	c->idle_ns = h->o.idle_s * NSEC_PER_SEC;
+	c->hdr_ns = h->o.header_s * NSEC_PER_SEC;
+	c->maxreq = h->o.per_request ? 1 : HTTPD_REQS_PER_BLOCK;
+	c->tv.tv_sec = h->o.send_s;
+	c->one = 1;
+	c->how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+	c->how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	memcpy(c->crlf2, "\r\n\r\n", 4);
+	memcpy(c->crlf, "\r\n", 2);
+	c->space[0] = ' ';
+	c->pct[0] = '%';
+	c->query[0] = '?';
+	memcpy(c->index, "index.html", 11);
+	memcpy(c->conn, "\r\nConnection:", 13);
+	memcpy(c->connl, "\r\nconnection:", 13);
+	c->s200 = str("HTTP/1.1 200 OK\r\nServer: sysring-httpd\r\n"
+		      "Content-Type: ");
+	c->clen = str("\r\nContent-Length: ");
+	c->ka = str("\r\nConnection: keep-alive\r\n\r\n");
+	c->close = str("\r\nConnection: close\r\n\r\n");
+
+	for (i = 0; i < sizeof(httpd_canned) / sizeof(httpd_canned[0]); i++) {
+		struct httpd_resp *r = &c->resp[httpd_canned[i].idx];
+		char *hdr;
+
+		if (asprintf(&hdr, "%s\r\nServer: sysring-httpd\r\n"
+			     "Content-Type: text/plain\r\nContent-Length: %zu",
+			     httpd_canned[i].hdr,
+			     strlen(httpd_canned[i].body)) < 0) {
+			perror("sysring-httpd: asprintf");
+			exit(1);
+		}
+		r->hdr = ptr(hdr);
+		r->hdr_len = strlen(hdr);
+		r->body = ptr(httpd_canned[i].body);
+		r->body_len = strlen(httpd_canned[i].body);
+		r->code = httpd_canned[i].code;
+		r->keep = httpd_canned[i].keep;
+	}
+	for (i = 0; i < sizeof(httpd_types) / sizeof(httpd_types[0]); i++) {
+		c->mime[i].key = mime_key(httpd_types[i].ext);
+		c->mime[i].ptr = ptr(httpd_types[i].type);
+		c->mime[i].len = strlen(httpd_types[i].type);
+	}
+	/* The terminator, key 0, is the default type. */
+	c->mime[i].ptr = ptr("application/octet-stream");
+	c->mime[i].len = strlen("application/octet-stream");
+}
+
+static int listen_on(const struct httpd_opts *o)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(o->port) };
+	int fd, one = 1;
+
+	if (inet_pton(AF_INET, o->addr, &sa.sin_addr) != 1) {
+		fprintf(stderr, "sysring-httpd: bad address %s\n", o->addr);
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, SOMAXCONN)) {
+		fprintf(stderr, "sysring-httpd: %s:%u: %s\n", o->addr, o->port,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void submit_slot(struct httpd *h, unsigned int i, unsigned int entry)
+{
+	struct httpd_slot *s = &h->slots[i];
+	const __u64 regs[2] = { ptr(s), entry };
+	struct sysring_sqe *sqe;
+
+	if (entry == HTTPD_ENTRY_ACCEPT) {
+		s->conn = -1;
+		s->file = -1;
+	}
+	while (!(sqe = sysring_get_sqe(&h->ring)))
+		sysring_submit(&h->ring);
+	sysring_prep_prog(sqe, h->prog);
+	sysring_sqe_set_regs(sqe, 1, regs, 2);
+	sysring_sqe_set_data64(sqe, i);
+	sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
+	sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
+	h->resume_at[i] = 0;
+	h->inflight++;
+}
+
+/*
+ * The program found a '%' in the target: decode it into the path (without
+ * its leading '/', with index.html for a directory) and return the entry to
+ * go on with: the path, or a 400 for a bad or NUL escape.
+ */
+static unsigned int decode_target(struct httpd_slot *s)
+{
+	const char *t = s->req + s->toff;
+	size_t i, o = 0;
+
+	for (i = 1; i < s->tlen; i++) {
+		unsigned int c = (unsigned char)t[i];
+
+		if (c == '%') {
+			char hex[3] = { 0 };
+
+			if (i + 2 >= s->tlen)
+				goto bad;
+			hex[0] = t[i + 1];
+			hex[1] = t[i + 2];
+			if (!isxdigit((unsigned char)hex[0]) ||
+			    !isxdigit((unsigned char)hex[1]))
+				goto bad;
+			c = strtoul(hex, NULL, 16);
+			if (!c)
+				goto bad;
+			i += 2;
+		}
+		s->path[o++] = c;
+	}
+	s->path[o] = 0;
+	if (!o || s->path[o - 1] == '/') {
+		memcpy(s->path + o, "index.html", 11);
+		s->flags |= HTTPD_F_INDEX;
+	}
+	return HTTPD_ENTRY_PATH;
+bad:
+	s->error = HTTPD_R_400;
+	return HTTPD_ENTRY_ERROR;
+}
+
+static void close_fd(int64_t *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void log_conn(struct httpd *h, unsigned int i, const char *how)
+{
+	const struct httpd_slot *s = &h->slots[i];
+
+	h->reqs += s->nreq;
+	h->bytes += s->bytes;
+	if (h->o.verbose)
+		fprintf(stderr, "slot %u: %s: %llu requests, %llu bytes, "
+			"last status %llu\n", i, how,
+			(unsigned long long)s->nreq,
+			(unsigned long long)s->bytes,
+			(unsigned long long)s->status);
+}
+
+/* Keep the slot busy: accept again, unless the server is stopping. */
+static void next_conn(struct httpd *h, unsigned int i)
+{
+	if (!h->stopping)
+		submit_slot(h, i, HTTPD_ENTRY_ACCEPT);
+}
+
+/* A block that did not exit: the slot's descriptors are C's to close. */
+static void on_abort(struct httpd *h, unsigned int i,
+		     const struct sysring_cqe *cqe)
+{
+	struct httpd_slot *s = &h->slots[i];
+
+	if (s->conn < 0) {
+		/* accept4 failed: the socket was shut down, or no fds. */
+		if (h->stopping)
+			return;
+		if (cqe->res == -EMFILE || cqe->res == -ENFILE ||
+		    cqe->res == -ENOBUFS || cqe->res == -ENOMEM) {
+			h->resume_at[i] = now_ms() + HTTPD_BACKOFF_MS;
+			return;
+		}
+		if (cqe->res == -EINVAL) {
+			fprintf(stderr, "sysring-httpd: accept: %s\n",
+				strerror(EINVAL));
+			return;
+		}
+		next_conn(h, i);
+		return;
+	}
+	if (!h->stopping || cqe->status != SYSRING_STATUS_CANCELED)
+		fprintf(stderr, "sysring-httpd: slot %u: block stopped: "
+			"status %u res %lld pc %u\n", i, cqe->status,
+			(long long)cqe->res, cqe->pc);
+	close_fd(&s->file);
+	close_fd(&s->conn);
+	h->aborted++;
+	log_conn(h, i, "aborted");
+	next_conn(h, i);
+}
+
+static void on_cqe(struct httpd *h, const struct sysring_cqe *cqe)
+{
+	unsigned int i = cqe->user_data;
+	struct httpd_slot *s = &h->slots[i];
+
+	h->inflight--;
+	if (cqe->status != SYSRING_STATUS_EXIT) {
+		on_abort(h, i, cqe);
+		return;
+	}
+	switch (cqe->res) {
+	case HTTPD_EXIT_CLOSED:
+		h->conns++;
+		log_conn(h, i, "closed");
+		next_conn(h, i);
+		break;
+	case HTTPD_EXIT_CONTINUE:
+		if (h->o.per_request && h->o.verbose)
+			fprintf(stderr, "slot %u: request %llu: status %llu\n",
+				i, (unsigned long long)s->nreq,
+				(unsigned long long)s->status);
+		submit_slot(h, i, HTTPD_ENTRY_NEXT);
+		break;
+	case HTTPD_EXIT_FALLBACK:
+		h->fallbacks++;
+		submit_slot(h, i, decode_target(s));
+		break;
+	default:
+		fprintf(stderr, "sysring-httpd: slot %u: unexpected exit %lld\n",
+			i, (long long)cqe->res);
+		close_fd(&s->file);
+		close_fd(&s->conn);
+		next_conn(h, i);
+	}
+}
+
+/*
+ * Stop accepting (shutting the listening socket down wakes every block in
+ * accept4), let blocks finish the request they are in (they look at the
+ * stop flag before waiting for another), and cancel what is left after the
+ * grace period.
+ */
+static void begin_stop(struct httpd *h)
+{
+	h->stopping = true;
+	__atomic_store_n(&h->c->stop, 1, __ATOMIC_RELEASE);
+	shutdown(h->c->listen, SHUT_RD);
+	h->stop_deadline = now_ms() + h->o.grace_s * 1000ULL;
+	fprintf(stderr, "sysring-httpd: stopping (%u blocks in flight)\n",
+		h->inflight);
+}
+
+static void tick(struct httpd *h)
+{
+	uint64_t now = now_ms();
+	unsigned int i;
+
+	if (httpd_signal && !h->stopping)
+		begin_stop(h);
+	if (h->stopping && !h->canceled && now >= h->stop_deadline) {
+		int n = sysring_register_cancel(&h->ring, 0, SYSRING_CANCEL_ANY |
+						SYSRING_CANCEL_ALL);
+
+		fprintf(stderr, "sysring-httpd: grace period over, %d blocks "
+			"canceled\n", n < 0 ? 0 : n);
+		h->canceled = true;
+	}
+	for (i = 0; i < h->o.slots; i++) {
+		if (h->resume_at[i] && now >= h->resume_at[i]) {
+			h->resume_at[i] = 0;
+			next_conn(h, i);
+		}
+	}
+}
+
+static int serve(struct httpd *h)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	struct sysring_cqe *cqe;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < h->o.slots; i++)
+		submit_slot(h, i, HTTPD_ENTRY_ACCEPT);
+	for (;;) {
+		ret = sysring_submit(&h->ring);
+		if (ret < 0 && ret != -EBUSY && ret != -EINTR) {
+			fprintf(stderr, "sysring-httpd: submit: %s\n",
+				strerror(-ret));
+			return 1;
+		}
+		if (h->stopping && !h->inflight)
+			return 0;
+		ret = sysring_wait_cqe_timeout(&h->ring, &cqe, &ts);
+		if (ret < 0 && ret != -ETIME && ret != -EINTR) {
+			fprintf(stderr, "sysring-httpd: wait: %s\n",
+				strerror(-ret));
+			return 1;
+		}
+		while (sysring_peek_cqe(&h->ring, &cqe) == 0) {
+			struct sysring_cqe copy = *cqe;
+
+			sysring_cqe_seen(&h->ring, cqe);
+			on_cqe(h, &copy);
+		}
+		tick(h);
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: sysring-httpd [-a ADDR] [-p PORT] [-r DOCROOT] [-w SLOTS]\n"
+		"                     [-m conn|request] [-i IDLE_S] [-t HEADER_S]\n"
+		"                     [-s SEND_S] [-g GRACE_S] [-v]\n");
+	exit(2);
+}
+
+static unsigned int num(const char *s, unsigned int lo, unsigned int hi)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || v < lo || v > hi) {
+		fprintf(stderr, "sysring-httpd: %s: not a number from %u to %u\n",
+			s, lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+static void parse_opts(struct httpd_opts *o, int argc, char **argv)
+{
+	int opt;
+
+	*o = (struct httpd_opts){ .addr = "127.0.0.1", .port = 8080,
+				  .root = ".", .slots = 64, .idle_s = 15,
+				  .header_s = 10, .send_s = 30, .grace_s = 5 };
+	while ((opt = getopt(argc, argv, "a:p:r:w:m:i:t:s:g:vh")) != -1) {
+		switch (opt) {
+		case 'a': o->addr = optarg; break;
+		case 'p': o->port = num(optarg, 0, 65535); break;
+		case 'r': o->root = optarg; break;
+		case 'w': o->slots = num(optarg, 1, HTTPD_MAX_SLOTS); break;
+		case 'm':
+			if (!strcmp(optarg, "request"))
+				o->per_request = true;
+			else if (strcmp(optarg, "conn"))
+				usage();
+			break;
+		case 'i': o->idle_s = num(optarg, 1, 3600); break;
+		case 't': o->header_s = num(optarg, 1, HTTPD_TIMEOUT_MAX_S); break;
+		case 's': o->send_s = num(optarg, 1, 3600); break;
+		case 'g': o->grace_s = num(optarg, 0, 3600); break;
+		case 'v': o->verbose = true; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+}
+
+static int setup(struct httpd *h)
+{
+	struct sysring_params p = { .max_workers = h->o.slots };
+	struct sysring_prog_reg reg;
+	unsigned int entries = 1, i;
+	int lfd, rootfd, ret;
+
+	rootfd = open(h->o.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		fprintf(stderr, "sysring-httpd: %s: %s\n", h->o.root,
+			strerror(errno));
+		return -1;
+	}
+	lfd = listen_on(&h->o);
+	if (lfd < 0)
+		return -1;
+	/* Every slot holds a CQ slot while its block runs. */
+	while (entries < h->o.slots)
+		entries <<= 1;
+	ret = sysring_queue_init_params(entries, &h->ring, &p);
+	if (ret < 0) {
+		fprintf(stderr, "sysring-httpd: sysring_queue_init: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	h->prog = sysring_register_prog(&h->ring, httpd_prog,
+					httpd_prog_end - httpd_prog, &reg);
+	if (h->prog < 0) {
+		fprintf(stderr, "sysring-httpd: program refused: %s (reason %u "
+			"at %u)\n", strerror(-h->prog), reg.reason, reg.pc);
+		return h->prog;
+	}
+	h->c = calloc(1, sizeof(*h->c));
+	h->slots = calloc(h->o.slots, sizeof(*h->slots));
+	h->resume_at = calloc(h->o.slots, sizeof(*h->resume_at));
+	if (!h->c || !h->slots || !h->resume_at) {
+		fprintf(stderr, "sysring-httpd: out of memory\n");
+		return -ENOMEM;
+	}
+	fill_const(h, lfd, rootfd);
+	for (i = 0; i < h->o.slots; i++)
+		h->slots[i].cnst = ptr(h->c);
+	fprintf(stderr, "sysring-httpd: listening on %s:%u, root %s, %u slots, "
+		"mode %s, %s backend\n", h->o.addr, h->o.port, h->o.root,
+		h->o.slots, h->o.per_request ? "request" : "conn",
+		h->ring.features & SYSRING_FEAT_USER_BACKEND ? "user" : "kernel");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = httpd_on_signal };
+	static struct httpd h;
+	int ret;
+
+	parse_opts(&h.o, argc, argv);
+	/* A client gone away is an error on the send, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (setup(&h))
+		return 1;
+	ret = serve(&h);
+	fprintf(stderr, "sysring-httpd: stopped: %llu connections, %llu "
+		"requests, %llu bytes, %llu decoded in C, %llu aborted\n",
+		(unsigned long long)h.conns, (unsigned long long)h.reqs,
+		(unsigned long long)h.bytes, (unsigned long long)h.fallbacks,
+		(unsigned long long)h.aborted);
+	sysring_queue_exit(&h.ring);
+	return ret;
+}

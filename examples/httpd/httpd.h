@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sysring-httpd: the memory the connection program and the C side share.
+ *
+ * Included by httpd.c and, through the C preprocessor, by httpd.sr, so every
+ * offset below is a plain number the assembler can take; httpd.c asserts
+ * each against offsetof() of the structures it describes.
+ */
+#ifndef SYSRING_HTTPD_H
+#define SYSRING_HTTPD_H
+
+/* Sizes. */
+#define HTTPD_REQ_MAX		8192	/* request header limit: 431 past it */
+#define HTTPD_PATH_MAX		1024	/* path buffer */
+#define HTTPD_TARGET_MAX	1000	/* longest request target: 414 past it */
+#define HTTPD_HDR_MAX		512	/* response header buffer */
+#define HTTPD_XFER_CHUNK	16777216	/* SYSRING_XFER_MAX */
+#define HTTPD_SLICE_NS		1000000000	/* idle waits look at the stop flag */
+#define HTTPD_LINGER_READS	16	/* reads drained before closing on error */
+#define HTTPD_LINGER_NS		500000000
+
+/* Program entry points (r2). */
+#define HTTPD_ENTRY_ACCEPT	0	/* accept a connection, serve it */
+#define HTTPD_ENTRY_NEXT	1	/* go on with the slot's connection */
+#define HTTPD_ENTRY_PATH	2	/* serve the slot's path (C decoded it) */
+#define HTTPD_ENTRY_ERROR	3	/* answer with the slot's error status */
+
+/* What the program exits with (CQE res with SYSRING_STATUS_EXIT). */
+#define HTTPD_EXIT_CLOSED	0	/* connection closed, slot free */
+#define HTTPD_EXIT_CONTINUE	1	/* request quota of this block used up */
+#define HTTPD_EXIT_FALLBACK	2	/* target needs C: percent-decoding */
+
+/* Request flags (slot flags word). */
+#define HTTPD_F_HEAD		1
+#define HTTPD_F_KEEPALIVE	2
+#define HTTPD_F_INDEX		4	/* index.html appended once already */
+
+/* Canned responses: index into the response table. */
+#define HTTPD_R_400		0
+#define HTTPD_R_403		1
+#define HTTPD_R_404		2
+#define HTTPD_R_405		3
+#define HTTPD_R_414		4
+#define HTTPD_R_431		5
+#define HTTPD_R_500		6
+#define HTTPD_R_COUNT		7
+#define HTTPD_R_SIZE		40	/* header, its length, body, its length */
+#define HR_CODE			32	/* u32 status code */
+#define HR_KEEP			36	/* u32: the connection may stay open */
+
+/* struct httpd_slot: one per connection program in flight. */
+#define HS_CONST	0	/* struct httpd_const * */
+#define HS_CONN		8	/* connection fd, -1: none */
+#define HS_FILE		16	/* file fd, -1: none */
+#define HS_HAVE		24	/* request bytes buffered */
+#define HS_HLEN		32	/* current request's header length */
+#define HS_FLAGS	40	/* HTTPD_F_* */
+#define HS_STATUS	48	/* last status code sent */
+#define HS_NREQ		56	/* requests answered on the connection */
+#define HS_BYTES	64	/* bytes sent on the connection */
+#define HS_TOFF		72	/* request target: offset in the buffer */
+#define HS_TLEN		80	/* and length */
+#define HS_ERROR	88	/* HTTPD_R_* for HTTPD_ENTRY_ERROR */
+#define HS_TS		96	/* struct timespec */
+#define HS_TS_NSEC	104
+#define HS_STAT		112	/* struct stat (144 bytes) */
+#define HS_MODE		136	/* its st_mode (u32) */
+#define HS_FSIZE	160	/* its st_size */
+#define HS_DIGITS	256	/* Content-Length digits, written backwards */
+#define HS_DIGITS_END	280
+#define HS_HDR		288	/* response header */
+#define HS_PATH		800	/* NUL-terminated path under the root */
+#define HS_REQ		1824	/* request buffer */
+#define HS_SIZE		10016
+
+/* struct httpd_const: shared by every slot, read-only but for the stop flag. */
+#define HC_LISTEN	0	/* listening socket */
+#define HC_ROOT		8	/* document root directory fd */
+#define HC_STOP		16	/* nonzero: finish the request, then close */
+#define HC_IDLE_NS	24	/* keep-alive idle timeout */
+#define HC_HDR_NS	32	/* time for a whole request header */
+#define HC_MAXREQ	40	/* requests per block before HTTPD_EXIT_CONTINUE */
+#define HC_TV		48	/* struct timeval: SO_SNDTIMEO (16 bytes) */
+#define HC_ONE		64	/* int 1, for TCP_NODELAY */
+#define HC_HOW		72	/* struct open_how (24 bytes) */
+#define HC_S_CRLF2	96	/* "\r\n\r\n" */
+#define HC_S_CRLF	104	/* "\r\n" */
+#define HC_S_SPACE	112	/* " " */
+#define HC_S_PCT	120	/* "%" */
+#define HC_S_QUERY	128	/* "?" */
+#define HC_S_INDEX	136	/* "index.html\0" (16 bytes) */
+#define HC_S_NUL	146	/* its NUL */
+#define HC_S_CONN	152	/* "\r\nConnection:" (16 bytes) */
+#define HC_S_CONNL	168	/* "\r\nconnection:" (16 bytes) */
+#define HC_P_200	184	/* "HTTP/1.1 200 OK..." up to the type */
+#define HC_L_200	192
+#define HC_P_CLEN	200	/* "\r\nContent-Length: " */
+#define HC_L_CLEN	208
+#define HC_P_KA		216	/* "\r\nConnection: keep-alive\r\n\r\n" */
+#define HC_L_KA		224
+#define HC_P_CLOSE	232	/* "\r\nConnection: close\r\n\r\n" */
+#define HC_L_CLOSE	240
+#define HC_RESP		248	/* HTTPD_R_COUNT responses, HTTPD_R_SIZE each */
+#define HC_MIME		528	/* MIME table, see below */
+#define HC_SIZE		1056
+
+/* MIME entries: key (extension, lower case, zero padded), type, its length. */
+#define HM_KEY		0
+#define HM_PTR		8
+#define HM_LEN		16
+#define HM_SIZE		24
+#define HTTPD_MIME_MAX	22	/* the last is the default: key 0 */
+
+#endif /* SYSRING_HTTPD_H */
