@@ -23,7 +23,7 @@ DEB_PACKAGES := linux-source-6.12 bc bison flex libelf-dev libssl-dev \
 	qemu-system-x86 ccache liburing-dev python3 cpio kmod rsync iproute2 \
 	gcc make pkg-config man-db groff-base gnuplot-nox \
 	clang libclang-rt-14-dev llvm \
-	fio dpkg-dev
+	fio dpkg-dev curl wrk nginx
 
 .PHONY: all deps kernel kernel-debug kunit kunit-x86 linux-tree linux-patch \
 	checkpatch vm-shell clean
