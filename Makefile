@@ -11,6 +11,7 @@
 #   make checkpatch   scripts/checkpatch.pl --strict on the kernel side
 #   make vm-shell     boot the kernel and run VM_CMD (default: uname -a) in it
 #   make bench-fio    fio: sysring vs io_uring vs psync -> build/results/fio.md
+#   make bench-httpd  wrk: sysring-httpd vs nginx, epoll, io_uring -> build/results/httpd.md
 #   make clean        remove build/ (keeps build/linux-source-6.12 if present)
 #
 # `check` and `run` are defined further down (by their owners).
@@ -79,7 +80,7 @@ clean:
 
 .PHONY: libsysring asm tests examples bench fuzz fuzz-abi stress run check \
 	fio-src fio bench-fio liburing-compat liburing-compat-check \
-	bench-liburing-compat
+	bench-liburing-compat bench-httpd
 
 libsysring:
 	$(MAKE) -C libsysring
@@ -132,6 +133,19 @@ bench-fio: deps kernel fio
 		cp "$$share/env.txt" $(BUILD)/results/fio-env.txt && \
 		bench/fio/report.py $(BUILD)/results/fio-json \
 			$(BUILD)/results/fio-env.txt $(BUILD)/results/fio
+
+# sysring-httpd against nginx and the epoll and io_uring servers of
+# bench/httpd under wrk, in one boot: build/results/httpd.md and httpd.csv.
+# HTTPD_BENCH_SECONDS per run (10).
+bench-httpd: deps kernel examples bench
+	@echo "== booting the sysring kernel: wrk against four servers (TCG: about 8 minutes)"
+	tools/vm-run --timeout 1500 -- env \
+		HTTPD_BENCH_SECONDS=$${HTTPD_BENCH_SECONDS:-10} bench/httpd/run-bench.sh
+	@mkdir -p $(BUILD)/results
+	@share=$$(ls -td $(BUILD)/vm/run.*/share/files | head -n 1); \
+		cp "$$share/httpd.csv" "$$share/httpd-mem.csv" $(BUILD)/results/ && \
+		cp "$$share/env.txt" $(BUILD)/results/httpd-env.txt && \
+		bench/httpd/report.sh "$$share" $(BUILD)/results/httpd.md
 
 # The VM core under libFuzzer; FUZZ_SECONDS per target (default 60).
 fuzz: deps

@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Description: inside the VM (make bench-httpd): wrk against sysring-httpd,
+# nginx, epoll-httpd and uring-httpd in one boot, a 1 KiB and a 1 MiB file,
+# keep-alive on and off, CONNS connections for DURATION seconds each; then
+# the memory each server needs per idle keep-alive connection.  Writes
+# httpd.csv and env.txt to $SYSRING_VM_OUT.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${SYSRING_VM_OUT:?}
+dur=${HTTPD_BENCH_SECONDS:-10}
+conns=${HTTPD_BENCH_CONNS:-64}
+cpus=$(nproc)
+tmp=$(mktemp -d)
+root=$tmp/www
+port=8080
+pid=
+
+mkdir -p "$root" "$tmp/nginx"
+head -c 1024 /dev/urandom >"$root/1k.bin"
+head -c 1048576 /dev/urandom >"$root/1m.bin"
+
+# nginx as it would be tuned for static files: a worker per vCPU, sendfile,
+# no access log, no per-connection request limit, files opened per request
+# like the other servers (no open_file_cache).
+cat >"$tmp/nginx/nginx.conf" <<NGINX
+user root;
+worker_processes $cpus;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log stderr error;
+events { worker_connections 4096; }
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	tcp_nodelay on;
+	keepalive_timeout 65;
+	keepalive_requests 1000000;
+	client_body_temp_path $tmp/nginx/body;
+	proxy_temp_path $tmp/nginx/proxy;
+	fastcgi_temp_path $tmp/nginx/fastcgi;
+	uwsgi_temp_path $tmp/nginx/uwsgi;
+	scgi_temp_path $tmp/nginx/scgi;
+	default_type application/octet-stream;
+	server {
+		listen 127.0.0.1:$port reuseport;
+		root $root;
+	}
+}
+NGINX
+
+start() {
+	case $1 in
+	sysring-httpd)
+		"$top/build/examples/httpd/sysring-httpd" -p $port -r "$root" \
+			-w "${2:-$((conns * 2))}" -i 60 ;;
+	nginx) nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e stderr ;;
+	*) "$top/build/bench/httpd/$1" -p $port -r "$root" -t "$cpus" ;;
+	esac >"$tmp/$1.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/1k.bin" && return 0
+		sleep 0.1
+	done
+	echo "run-bench: $1 did not start: $(tail -n 3 "$tmp/$1.log")" >&2
+	return 1
+}
+
+stop() {
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	pid=
+	sleep 1		# let TIME_WAIT and workers settle between servers
+}
+
+# wrk's summary as "rps,p50_ms,p99_ms,errors".
+wrk_csv() {
+	awk '
+	function ms(v) {
+		if (v ~ /us$/) return v / 1000
+		if (v ~ /ms$/) return v + 0
+		if (v ~ /s$/) return v * 1000
+		return v
+	}
+	/^ +50%/ { p50 = ms($2) }
+	/^ +99%/ { p99 = ms($2) }
+	/Socket errors/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
+	/Non-2xx/ { err += $NF }
+	/^Requests\/sec/ { rps = $2 }
+	END { printf "%.0f,%.2f,%.2f,%d\n", rps, p50, p99, err }'
+}
+
+# Memory in use (kB): what neither the page cache nor free memory holds.
+used_kb() {
+	awk '/^MemTotal/ { t = $2 } /^MemFree/ { f = $2 } /^Buffers/ { b = $2 }
+	     /^Cached/ { c = $2 } END { print t - f - b - c }' /proc/meminfo
+}
+
+# Memory with $2 idle keep-alive connections open (each after one request).
+mem_with() {
+	local server=$1 n=$2 before after holder
+	sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
+	before=$(used_kb)
+	start "$server" "$n" || return 1
+	bash -c 'for i in $(seq '"$n"'); do
+			exec {fd}<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
+			printf "GET /1k.bin HTTP/1.1\r\nHost: x\r\n\r\n" >&$fd
+		done; sleep 30' &
+	holder=$!
+	sleep 4
+	after=$(used_kb)
+	kill "$holder"
+	wait "$holder" 2>/dev/null
+	stop
+	echo $((after - before))
+}
+
+{
+	echo "kernel: $(uname -r)"
+	echo "vcpus: $cpus${SYSRING_IN_VM:+ (QEMU TCG guest)}, memory: $(awk '/MemTotal/ { print $2 }' /proc/meminfo) kB"
+	echo "wrk: $(wrk -v 2>&1 | head -n 1)"
+	echo "nginx: $(nginx -v 2>&1)"
+	echo "liburing: $(dpkg-query -W -f='${Version}' liburing-dev 2>/dev/null)"
+	echo "run: wrk -t $cpus -c $conns -d ${dur}s --latency, each server in turn"
+} >"$out/env.txt"
+
+echo "server,file,keepalive,rps,p50_ms,p99_ms,errors" >"$out/httpd.csv"
+for server in sysring-httpd nginx epoll-httpd uring-httpd; do
+	start "$server" || continue
+	for file in 1k.bin 1m.bin; do
+		for ka in on off; do
+			hdr=()
+			[ $ka = off ] && hdr=(-H "Connection: close")
+			echo "== $server $file keep-alive $ka"
+			wrk -t "$cpus" -c "$conns" -d "${dur}s" --latency "${hdr[@]}" \
+				"http://127.0.0.1:$port/$file" >"$tmp/wrk.out" 2>&1
+			cat "$tmp/wrk.out"
+			echo "$server,$file,$ka,$(wrk_csv <"$tmp/wrk.out")" >>"$out/httpd.csv"
+		done
+	done
+	stop
+done
+
+# The cost of one more idle connection: the slope between 64 and 256.
+echo "server,kb_per_idle_conn" >"$out/httpd-mem.csv"
+for server in sysring-httpd nginx epoll-httpd uring-httpd; do
+	lo=$(mem_with "$server" 64) && hi=$(mem_with "$server" 256) &&
+		echo "$server,$(((hi - lo) / 192))" >>"$out/httpd-mem.csv"
+done
+cat "$out/httpd.csv" "$out/httpd-mem.csv"
+rm -rf "$tmp"
