@@ -5,10 +5,11 @@
  * ring worker that accepts, reads, parses, opens, sends the header and
  * moves the body with XFER, request after request.  This file sets up the
  * listening socket, the shared memory and the ring, keeps one block in
- * flight per slot, logs, percent-decodes the targets the program hands
- * back, and shuts down cleanly on SIGINT or SIGTERM.
+ * flight per slot (modes conn and request), logs, percent-decodes the
+ * targets the program hands back, and shuts down cleanly on SIGINT or
+ * SIGTERM.  The inline mode is in inline.c.
  *
- *   sysring-httpd [-a ADDR] [-p PORT] [-r DOCROOT] [-w SLOTS] [-m MODE]
+ *   sysring-httpd [-a ADDR] [-p PORT] [-r DOCROOT] [-w WORKERS] [-m MODE]
  *                 [-i IDLE_S] [-t HEADER_S] [-s SEND_S] [-g GRACE_S] [-v]
  */
 #include <arpa/inet.h>
@@ -16,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/openat2.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -31,145 +31,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sysring.h"
-#include "httpd.h"
+#include "server.h"
 
-#define NSEC_PER_SEC		1000000000ULL
 #define HTTPD_MAX_SLOTS		SYSRING_MAX_WORKERS
 #define HTTPD_BACKOFF_MS	100	/* after accept ran out of descriptors */
 #define HTTPD_TIMEOUT_MAX_S	60	/* SYSRING_TIMEOUT_MAX_NS */
-#define HTTPD_REQS_PER_BLOCK	10000	/* mode conn: well inside the budget */
-
-struct httpd_slot {
-	uint64_t	cnst;
-	int64_t		conn;
-	int64_t		file;
-	uint64_t	have;
-	uint64_t	hlen;
-	uint64_t	flags;
-	uint64_t	status;
-	uint64_t	nreq;
-	uint64_t	bytes;
-	uint64_t	toff;
-	uint64_t	tlen;
-	uint64_t	error;
-	struct timespec	ts;
-	struct stat	st;
-	char		digits[HS_DIGITS_END - HS_DIGITS];
-	char		pad[HS_HDR - HS_DIGITS_END];
-	char		hdr[HTTPD_HDR_MAX];
-	char		path[HTTPD_PATH_MAX];
-	char		req[HTTPD_REQ_MAX];
-};
-
-struct httpd_resp {
-	uint64_t	hdr;
-	uint64_t	hdr_len;
-	uint64_t	body;
-	uint64_t	body_len;
-	uint32_t	code;
-	uint32_t	keep;
-};
-
-struct httpd_mime {
-	uint64_t	key;
-	uint64_t	ptr;
-	uint64_t	len;
-};
-
-struct httpd_str {
-	uint64_t	ptr;
-	uint64_t	len;
-};
-
-struct httpd_const {
-	int64_t			listen;
-	int64_t			root;
-	uint64_t		stop;
-	uint64_t		idle_ns;
-	uint64_t		hdr_ns;
-	uint64_t		maxreq;
-	struct timeval		tv;
-	int32_t			one;
-	int32_t			pad;
-	struct open_how		how;
-	char			crlf2[8];
-	char			crlf[8];
-	char			space[8];
-	char			pct[8];
-	char			query[8];
-	char			index[16];
-	char			conn[16];
-	char			connl[16];
-	struct httpd_str	s200;
-	struct httpd_str	clen;
-	struct httpd_str	ka;
-	struct httpd_str	close;
-	struct httpd_resp	resp[HTTPD_R_COUNT];
-	struct httpd_mime	mime[HTTPD_MIME_MAX];
-};
-
-/* httpd.sr knows these layouts by number only. */
-#define HTTPD_AT(type, field, off) \
-	_Static_assert(offsetof(struct type, field) == (off), #type "." #field)
-HTTPD_AT(httpd_slot, cnst, HS_CONST);
-HTTPD_AT(httpd_slot, conn, HS_CONN);
-HTTPD_AT(httpd_slot, file, HS_FILE);
-HTTPD_AT(httpd_slot, have, HS_HAVE);
-HTTPD_AT(httpd_slot, hlen, HS_HLEN);
-HTTPD_AT(httpd_slot, flags, HS_FLAGS);
-HTTPD_AT(httpd_slot, status, HS_STATUS);
-HTTPD_AT(httpd_slot, nreq, HS_NREQ);
-HTTPD_AT(httpd_slot, bytes, HS_BYTES);
-HTTPD_AT(httpd_slot, toff, HS_TOFF);
-HTTPD_AT(httpd_slot, tlen, HS_TLEN);
-HTTPD_AT(httpd_slot, error, HS_ERROR);
-HTTPD_AT(httpd_slot, ts.tv_nsec, HS_TS_NSEC);
-HTTPD_AT(httpd_slot, st, HS_STAT);
-HTTPD_AT(httpd_slot, st.st_mode, HS_MODE);
-HTTPD_AT(httpd_slot, st.st_size, HS_FSIZE);
-HTTPD_AT(httpd_slot, digits, HS_DIGITS);
-HTTPD_AT(httpd_slot, hdr, HS_HDR);
-HTTPD_AT(httpd_slot, path, HS_PATH);
-HTTPD_AT(httpd_slot, req, HS_REQ);
-_Static_assert(sizeof(struct httpd_slot) == HS_SIZE, "httpd_slot size");
-HTTPD_AT(httpd_const, listen, HC_LISTEN);
-HTTPD_AT(httpd_const, root, HC_ROOT);
-HTTPD_AT(httpd_const, stop, HC_STOP);
-HTTPD_AT(httpd_const, idle_ns, HC_IDLE_NS);
-HTTPD_AT(httpd_const, hdr_ns, HC_HDR_NS);
-HTTPD_AT(httpd_const, maxreq, HC_MAXREQ);
-HTTPD_AT(httpd_const, tv, HC_TV);
-HTTPD_AT(httpd_const, one, HC_ONE);
-HTTPD_AT(httpd_const, how, HC_HOW);
-HTTPD_AT(httpd_const, crlf2, HC_S_CRLF2);
-HTTPD_AT(httpd_const, crlf, HC_S_CRLF);
-HTTPD_AT(httpd_const, space, HC_S_SPACE);
-HTTPD_AT(httpd_const, pct, HC_S_PCT);
-HTTPD_AT(httpd_const, query, HC_S_QUERY);
-HTTPD_AT(httpd_const, index, HC_S_INDEX);
-HTTPD_AT(httpd_const, index[10], HC_S_NUL);
-HTTPD_AT(httpd_const, conn, HC_S_CONN);
-HTTPD_AT(httpd_const, connl, HC_S_CONNL);
-HTTPD_AT(httpd_const, s200.ptr, HC_P_200);
-HTTPD_AT(httpd_const, s200.len, HC_L_200);
-HTTPD_AT(httpd_const, clen.ptr, HC_P_CLEN);
-HTTPD_AT(httpd_const, clen.len, HC_L_CLEN);
-HTTPD_AT(httpd_const, ka.ptr, HC_P_KA);
-HTTPD_AT(httpd_const, ka.len, HC_L_KA);
-HTTPD_AT(httpd_const, close.ptr, HC_P_CLOSE);
-HTTPD_AT(httpd_const, close.len, HC_L_CLOSE);
-HTTPD_AT(httpd_const, resp, HC_RESP);
-HTTPD_AT(httpd_const, resp[0].code, HC_RESP + HR_CODE);
-HTTPD_AT(httpd_const, resp[0].keep, HC_RESP + HR_KEEP);
-HTTPD_AT(httpd_const, mime, HC_MIME);
-HTTPD_AT(httpd_const, mime[0].ptr, HC_MIME + HM_PTR);
-HTTPD_AT(httpd_const, mime[0].len, HC_MIME + HM_LEN);
-_Static_assert(sizeof(struct httpd_resp) == HTTPD_R_SIZE, "httpd_resp size");
-_Static_assert(sizeof(struct httpd_mime) == HM_SIZE, "httpd_mime size");
-_Static_assert(sizeof(struct httpd_const) == HC_SIZE, "httpd_const size");
-/* A target, its slash gone and "/index.html" added, fits the path buffer. */
-_Static_assert(HTTPD_TARGET_MAX + 12 <= HTTPD_PATH_MAX, "path buffer");
+#define HTTPD_REQS_PER_BLOCK	10000	/* well inside the budget */
 
 /* The assembled httpd.sr (httpd-prog.S). */
 extern const struct sysring_insn httpd_prog[], httpd_prog_end[];
@@ -222,16 +89,7 @@ static const struct {
 	  "Internal Server Error\n" },
 };
 
-struct httpd_opts {
-	const char	*addr;
-	unsigned int	port;
-	const char	*root;
-	unsigned int	slots;
-	bool		per_request;
-	unsigned int	idle_s, header_s, send_s, grace_s;
-	bool		verbose;
-};
-
+/* The async modes: one block in flight per slot, on the ring's workers. */
 struct httpd {
 	struct httpd_opts	o;
 	struct sysring		ring;
@@ -242,18 +100,17 @@ struct httpd {
 	unsigned int		inflight;
 	bool			stopping, canceled;
 	uint64_t		stop_deadline;
-	/* Totals for the last line. */
-	uint64_t		conns, reqs, bytes, fallbacks, aborted;
+	struct httpd_stats	st;
 };
 
-static volatile sig_atomic_t httpd_signal;
+volatile sig_atomic_t httpd_signal;
 
 static void httpd_on_signal(int sig)
 {
 	httpd_signal = sig;
 }
 
-static uint64_t now_ms(void)
+uint64_t httpd_now_ms(void)
 {
 	struct timespec ts;
 
@@ -261,14 +118,9 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static uint64_t ptr(const void *p)
-{
-	return (uint64_t)(uintptr_t)p;
-}
-
 static struct httpd_str str(const char *s)
 {
-	return (struct httpd_str){ ptr(s), strlen(s) };
+	return (struct httpd_str){ httpd_ptr(s), strlen(s) };
 }
 
 /* The MIME key of an extension: its bytes, little endian, lower case. */
@@ -282,17 +134,19 @@ static uint64_t mime_key(const char *ext)
 	return key;
 }
 
-static void fill_const(struct httpd *h, int lfd, int rootfd)
+static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
+		       int lfd, int rootfd)
 {
-	struct httpd_const *c = h->c;
 	size_t i;
 
 	c->listen = lfd;
 	c->root = rootfd;
-	c->idle_ns = h->o.idle_s * NSEC_PER_SEC;
-	c->hdr_ns = h->o.header_s * NSEC_PER_SEC;
-	c->maxreq = h->o.per_request ? 1 : HTTPD_REQS_PER_BLOCK;
-	c->tv.tv_sec = h->o.send_s;
+	c->idle_ns = o->idle_s * NSEC_PER_SEC;
+	c->hdr_ns = o->header_s * NSEC_PER_SEC;
+	c->maxreq = o->mode == HTTPD_MODE_REQUEST ? 1 : HTTPD_REQS_PER_BLOCK;
+	c->tv.tv_sec = o->send_s;
+	c->rtv.tv_sec = HTTPD_SLICE_NS / NSEC_PER_SEC;
+	c->inline_mode = o->mode == HTTPD_MODE_INLINE;
 	c->one = 1;
 	c->how.flags = O_RDONLY | O_NONBLOCK | O_CLOEXEC;
 	c->how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
@@ -321,24 +175,24 @@ static void fill_const(struct httpd *h, int lfd, int rootfd)
 			perror("sysring-httpd: asprintf");
 			exit(1);
 		}
-		r->hdr = ptr(hdr);
+		r->hdr = httpd_ptr(hdr);
 		r->hdr_len = strlen(hdr);
-		r->body = ptr(httpd_canned[i].body);
+		r->body = httpd_ptr(httpd_canned[i].body);
 		r->body_len = strlen(httpd_canned[i].body);
 		r->code = httpd_canned[i].code;
 		r->keep = httpd_canned[i].keep;
 	}
 	for (i = 0; i < sizeof(httpd_types) / sizeof(httpd_types[0]); i++) {
 		c->mime[i].key = mime_key(httpd_types[i].ext);
-		c->mime[i].ptr = ptr(httpd_types[i].type);
+		c->mime[i].ptr = httpd_ptr(httpd_types[i].type);
 		c->mime[i].len = strlen(httpd_types[i].type);
 	}
 	/* The terminator, key 0, is the default type. */
-	c->mime[i].ptr = ptr("application/octet-stream");
+	c->mime[i].ptr = httpd_ptr("application/octet-stream");
 	c->mime[i].len = strlen("application/octet-stream");
 }
 
-static int listen_on(const struct httpd_opts *o)
+int httpd_listen(const struct httpd_opts *o, bool shared)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons(o->port) };
@@ -351,6 +205,8 @@ static int listen_on(const struct httpd_opts *o)
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (shared && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+				  sizeof(one))) ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
 	    listen(fd, SOMAXCONN)) {
 		fprintf(stderr, "sysring-httpd: %s:%u: %s\n", o->addr, o->port,
@@ -362,25 +218,16 @@ static int listen_on(const struct httpd_opts *o)
 	return fd;
 }
 
-static void submit_slot(struct httpd *h, unsigned int i, unsigned int entry)
+int httpd_load_prog(struct sysring *ring)
 {
-	struct httpd_slot *s = &h->slots[i];
-	const __u64 regs[2] = { ptr(s), entry };
-	struct sysring_sqe *sqe;
+	struct sysring_prog_reg reg;
+	int ret = sysring_register_prog(ring, httpd_prog,
+					httpd_prog_end - httpd_prog, &reg);
 
-	if (entry == HTTPD_ENTRY_ACCEPT) {
-		s->conn = -1;
-		s->file = -1;
-	}
-	while (!(sqe = sysring_get_sqe(&h->ring)))
-		sysring_submit(&h->ring);
-	sysring_prep_prog(sqe, h->prog);
-	sysring_sqe_set_regs(sqe, 1, regs, 2);
-	sysring_sqe_set_data64(sqe, i);
-	sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
-	sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
-	h->resume_at[i] = 0;
-	h->inflight++;
+	if (ret < 0)
+		fprintf(stderr, "sysring-httpd: program refused: %s (reason %u "
+			"at %u)\n", strerror(-ret), reg.reason, reg.pc);
+	return ret;
 }
 
 /*
@@ -388,7 +235,7 @@ static void submit_slot(struct httpd *h, unsigned int i, unsigned int entry)
  * its leading '/', with index.html for a directory) and return the entry to
  * go on with: the path, or a 400 for a bad or NUL escape.
  */
-static unsigned int decode_target(struct httpd_slot *s)
+unsigned int httpd_decode_target(struct httpd_slot *s)
 {
 	const char *t = s->req + s->toff;
 	size_t i, o = 0;
@@ -424,25 +271,45 @@ bad:
 	return HTTPD_ENTRY_ERROR;
 }
 
-static void close_fd(int64_t *fd)
+void httpd_close_fd(int64_t *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
 }
 
-static void log_conn(struct httpd *h, unsigned int i, const char *how)
+void httpd_log_conn(const struct httpd_opts *o, struct httpd_stats *st,
+		    const struct httpd_slot *s, unsigned long id, const char *how)
 {
-	const struct httpd_slot *s = &h->slots[i];
-
-	h->reqs += s->nreq;
-	h->bytes += s->bytes;
-	if (h->o.verbose)
-		fprintf(stderr, "slot %u: %s: %llu requests, %llu bytes, "
-			"last status %llu\n", i, how,
+	st->reqs += s->nreq;
+	st->bytes += s->bytes;
+	if (o->verbose)
+		fprintf(stderr, "slot %lu: %s: %llu requests, %llu bytes, "
+			"last status %llu\n", id, how,
 			(unsigned long long)s->nreq,
 			(unsigned long long)s->bytes,
 			(unsigned long long)s->status);
+}
+
+static void submit_slot(struct httpd *h, unsigned int i, unsigned int entry)
+{
+	struct httpd_slot *s = &h->slots[i];
+	const __u64 regs[2] = { httpd_ptr(s), entry };
+	struct sysring_sqe *sqe;
+
+	if (entry == HTTPD_ENTRY_ACCEPT) {
+		s->conn = -1;
+		s->file = -1;
+	}
+	while (!(sqe = sysring_get_sqe(&h->ring)))
+		sysring_submit(&h->ring);
+	sysring_prep_prog(sqe, h->prog);
+	sysring_sqe_set_regs(sqe, 1, regs, 2);
+	sysring_sqe_set_data64(sqe, i);
+	sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
+	sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
+	h->resume_at[i] = 0;
+	h->inflight++;
 }
 
 /* Keep the slot busy: accept again, unless the server is stopping. */
@@ -464,7 +331,7 @@ static void on_abort(struct httpd *h, unsigned int i,
 			return;
 		if (cqe->res == -EMFILE || cqe->res == -ENFILE ||
 		    cqe->res == -ENOBUFS || cqe->res == -ENOMEM) {
-			h->resume_at[i] = now_ms() + HTTPD_BACKOFF_MS;
+			h->resume_at[i] = httpd_now_ms() + HTTPD_BACKOFF_MS;
 			return;
 		}
 		if (cqe->res == -EINVAL) {
@@ -479,10 +346,10 @@ static void on_abort(struct httpd *h, unsigned int i,
 		fprintf(stderr, "sysring-httpd: slot %u: block stopped: "
 			"status %u res %lld pc %u\n", i, cqe->status,
 			(long long)cqe->res, cqe->pc);
-	close_fd(&s->file);
-	close_fd(&s->conn);
-	h->aborted++;
-	log_conn(h, i, "aborted");
+	httpd_log_conn(&h->o, &h->st, s, i, "aborted");
+	httpd_close_fd(&s->file);
+	httpd_close_fd(&s->conn);
+	h->st.aborted++;
 	next_conn(h, i);
 }
 
@@ -498,26 +365,26 @@ static void on_cqe(struct httpd *h, const struct sysring_cqe *cqe)
 	}
 	switch (cqe->res) {
 	case HTTPD_EXIT_CLOSED:
-		h->conns++;
-		log_conn(h, i, "closed");
+		h->st.conns++;
+		httpd_log_conn(&h->o, &h->st, s, i, "closed");
 		next_conn(h, i);
 		break;
 	case HTTPD_EXIT_CONTINUE:
-		if (h->o.per_request && h->o.verbose)
+		if (h->o.mode == HTTPD_MODE_REQUEST && h->o.verbose)
 			fprintf(stderr, "slot %u: request %llu: status %llu\n",
 				i, (unsigned long long)s->nreq,
 				(unsigned long long)s->status);
 		submit_slot(h, i, HTTPD_ENTRY_NEXT);
 		break;
 	case HTTPD_EXIT_FALLBACK:
-		h->fallbacks++;
-		submit_slot(h, i, decode_target(s));
+		h->st.fallbacks++;
+		submit_slot(h, i, httpd_decode_target(s));
 		break;
 	default:
 		fprintf(stderr, "sysring-httpd: slot %u: unexpected exit %lld\n",
 			i, (long long)cqe->res);
-		close_fd(&s->file);
-		close_fd(&s->conn);
+		httpd_close_fd(&s->file);
+		httpd_close_fd(&s->conn);
 		next_conn(h, i);
 	}
 }
@@ -533,14 +400,14 @@ static void begin_stop(struct httpd *h)
 	h->stopping = true;
 	__atomic_store_n(&h->c->stop, 1, __ATOMIC_RELEASE);
 	shutdown(h->c->listen, SHUT_RD);
-	h->stop_deadline = now_ms() + h->o.grace_s * 1000ULL;
+	h->stop_deadline = httpd_now_ms() + h->o.grace_s * 1000ULL;
 	fprintf(stderr, "sysring-httpd: stopping (%u blocks in flight)\n",
 		h->inflight);
 }
 
 static void tick(struct httpd *h)
 {
-	uint64_t now = now_ms();
+	uint64_t now = httpd_now_ms();
 	unsigned int i;
 
 	if (httpd_signal && !h->stopping)
@@ -553,7 +420,7 @@ static void tick(struct httpd *h)
 			"canceled\n", n < 0 ? 0 : n);
 		h->canceled = true;
 	}
-	for (i = 0; i < h->o.slots; i++) {
+	for (i = 0; i < h->o.workers; i++) {
 		if (h->resume_at[i] && now >= h->resume_at[i]) {
 			h->resume_at[i] = 0;
 			next_conn(h, i);
@@ -561,14 +428,14 @@ static void tick(struct httpd *h)
 	}
 }
 
-static int serve(struct httpd *h)
+static int serve_async(struct httpd *h)
 {
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
 	struct sysring_cqe *cqe;
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < h->o.slots; i++)
+	for (i = 0; i < h->o.workers; i++)
 		submit_slot(h, i, HTTPD_ENTRY_ACCEPT);
 	for (;;) {
 		ret = sysring_submit(&h->ring);
@@ -595,12 +462,45 @@ static int serve(struct httpd *h)
 	}
 }
 
+/* The ring (max_workers = slots), the program and the slots. */
+static int setup_async(struct httpd *h)
+{
+	struct sysring_params p = { .max_workers = h->o.workers };
+	unsigned int entries = 1, i;
+	int ret;
+
+	h->c->listen = httpd_listen(&h->o, false);
+	if (h->c->listen < 0)
+		return -1;
+	/* Every slot holds a CQ slot while its block runs. */
+	while (entries < h->o.workers)
+		entries <<= 1;
+	ret = sysring_queue_init_params(entries, &h->ring, &p);
+	if (ret < 0) {
+		fprintf(stderr, "sysring-httpd: sysring_queue_init: %s\n",
+			strerror(-ret));
+		return ret;
+	}
+	h->prog = httpd_load_prog(&h->ring);
+	if (h->prog < 0)
+		return h->prog;
+	h->slots = calloc(h->o.workers, sizeof(*h->slots));
+	h->resume_at = calloc(h->o.workers, sizeof(*h->resume_at));
+	if (!h->slots || !h->resume_at) {
+		fprintf(stderr, "sysring-httpd: out of memory\n");
+		return -ENOMEM;
+	}
+	for (i = 0; i < h->o.workers; i++)
+		h->slots[i].cnst = httpd_ptr(h->c);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: sysring-httpd [-a ADDR] [-p PORT] [-r DOCROOT] [-w SLOTS]\n"
-		"                     [-m conn|request] [-i IDLE_S] [-t HEADER_S]\n"
-		"                     [-s SEND_S] [-g GRACE_S] [-v]\n");
+		"usage: sysring-httpd [-a ADDR] [-p PORT] [-r DOCROOT] [-w WORKERS]\n"
+		"                     [-m conn|request|inline] [-i IDLE_S]\n"
+		"                     [-t HEADER_S] [-s SEND_S] [-g GRACE_S] [-v]\n");
 	exit(2);
 }
 
@@ -619,22 +519,25 @@ static unsigned int num(const char *s, unsigned int lo, unsigned int hi)
 
 static void parse_opts(struct httpd_opts *o, int argc, char **argv)
 {
+	static const char *const modes[] = { "conn", "request", "inline" };
+	unsigned int m;
 	int opt;
 
 	*o = (struct httpd_opts){ .addr = "127.0.0.1", .port = 8080,
-				  .root = ".", .slots = 64, .idle_s = 15,
-				  .header_s = 10, .send_s = 30, .grace_s = 5 };
+				  .root = ".", .idle_s = 15, .header_s = 10,
+				  .send_s = 30, .grace_s = 5 };
 	while ((opt = getopt(argc, argv, "a:p:r:w:m:i:t:s:g:vh")) != -1) {
 		switch (opt) {
 		case 'a': o->addr = optarg; break;
 		case 'p': o->port = num(optarg, 0, 65535); break;
 		case 'r': o->root = optarg; break;
-		case 'w': o->slots = num(optarg, 1, HTTPD_MAX_SLOTS); break;
+		case 'w': o->workers = num(optarg, 1, HTTPD_MAX_SLOTS); break;
 		case 'm':
-			if (!strcmp(optarg, "request"))
-				o->per_request = true;
-			else if (strcmp(optarg, "conn"))
+			for (m = 0; m < 3 && strcmp(optarg, modes[m]); m++)
+				;
+			if (m == 3)
 				usage();
+			o->mode = m;
 			break;
 		case 'i': o->idle_s = num(optarg, 1, 3600); break;
 		case 't': o->header_s = num(optarg, 1, HTTPD_TIMEOUT_MAX_S); break;
@@ -646,76 +549,52 @@ static void parse_opts(struct httpd_opts *o, int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-}
-
-static int setup(struct httpd *h)
-{
-	struct sysring_params p = { .max_workers = h->o.slots };
-	struct sysring_prog_reg reg;
-	unsigned int entries = 1, i;
-	int lfd, rootfd, ret;
-
-	rootfd = open(h->o.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0) {
-		fprintf(stderr, "sysring-httpd: %s: %s\n", h->o.root,
-			strerror(errno));
-		return -1;
-	}
-	lfd = listen_on(&h->o);
-	if (lfd < 0)
-		return -1;
-	/* Every slot holds a CQ slot while its block runs. */
-	while (entries < h->o.slots)
-		entries <<= 1;
-	ret = sysring_queue_init_params(entries, &h->ring, &p);
-	if (ret < 0) {
-		fprintf(stderr, "sysring-httpd: sysring_queue_init: %s\n",
-			strerror(-ret));
-		return ret;
-	}
-	h->prog = sysring_register_prog(&h->ring, httpd_prog,
-					httpd_prog_end - httpd_prog, &reg);
-	if (h->prog < 0) {
-		fprintf(stderr, "sysring-httpd: program refused: %s (reason %u "
-			"at %u)\n", strerror(-h->prog), reg.reason, reg.pc);
-		return h->prog;
-	}
-	h->c = calloc(1, sizeof(*h->c));
-	h->slots = calloc(h->o.slots, sizeof(*h->slots));
-	h->resume_at = calloc(h->o.slots, sizeof(*h->resume_at));
-	if (!h->c || !h->slots || !h->resume_at) {
-		fprintf(stderr, "sysring-httpd: out of memory\n");
-		return -ENOMEM;
-	}
-	fill_const(h, lfd, rootfd);
-	for (i = 0; i < h->o.slots; i++)
-		h->slots[i].cnst = ptr(h->c);
-	fprintf(stderr, "sysring-httpd: listening on %s:%u, root %s, %u slots, "
-		"mode %s, %s backend\n", h->o.addr, h->o.port, h->o.root,
-		h->o.slots, h->o.per_request ? "request" : "conn",
-		h->ring.features & SYSRING_FEAT_USER_BACKEND ? "user" : "kernel");
-	return 0;
+	/* A slot per connection; inline: an event loop per CPU. */
+	if (!o->workers)
+		o->workers = o->mode == HTTPD_MODE_INLINE ?
+			     sysconf(_SC_NPROCESSORS_ONLN) : 64;
+	if (o->mode == HTTPD_MODE_INLINE && o->workers > 64)
+		o->workers = 64;
 }
 
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = httpd_on_signal };
 	static struct httpd h;
-	int ret;
+	int rootfd, ret;
 
 	parse_opts(&h.o, argc, argv);
 	/* A client gone away is an error on the send, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (setup(&h))
+	rootfd = open(h.o.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	h.c = calloc(1, sizeof(*h.c));
+	if (rootfd < 0 || !h.c) {
+		fprintf(stderr, "sysring-httpd: %s: %s\n", h.o.root,
+			strerror(errno));
 		return 1;
-	ret = serve(&h);
+	}
+	fill_const(h.c, &h.o, -1, rootfd);
+	if (h.o.mode == HTTPD_MODE_INLINE) {
+		ret = httpd_serve_inline(&h.o, h.c, &h.st);
+	} else {
+		if (setup_async(&h))
+			return 1;
+		fprintf(stderr, "sysring-httpd: listening on %s:%u, root %s, "
+			"%u slots, mode %s, %s backend\n", h.o.addr, h.o.port,
+			h.o.root, h.o.workers,
+			h.o.mode == HTTPD_MODE_REQUEST ? "request" : "conn",
+			h.ring.features & SYSRING_FEAT_USER_BACKEND ?
+			"user" : "kernel");
+		ret = serve_async(&h);
+		sysring_queue_exit(&h.ring);
+	}
 	fprintf(stderr, "sysring-httpd: stopped: %llu connections, %llu "
 		"requests, %llu bytes, %llu decoded in C, %llu aborted\n",
-		(unsigned long long)h.conns, (unsigned long long)h.reqs,
-		(unsigned long long)h.bytes, (unsigned long long)h.fallbacks,
-		(unsigned long long)h.aborted);
-	sysring_queue_exit(&h.ring);
+		(unsigned long long)h.st.conns, (unsigned long long)h.st.reqs,
+		(unsigned long long)h.st.bytes,
+		(unsigned long long)h.st.fallbacks,
+		(unsigned long long)h.st.aborted);
 	return ret;
 }

@@ -15,7 +15,8 @@
 #define HTTPD_TARGET_MAX	1000	/* longest request target: 414 past it */
 #define HTTPD_HDR_MAX		512	/* response header buffer */
 #define HTTPD_XFER_CHUNK	16777216	/* SYSRING_XFER_MAX */
-#define HTTPD_SLICE_NS		1000000000	/* idle waits look at the stop flag */
+#define HTTPD_SLICE_NS		1000000000	/* idle reads look at the stop flag */
+#define HTTPD_EAGAIN		-11	/* an idle read's slice ran out */
 #define HTTPD_LINGER_READS	16	/* reads drained before closing on error */
 #define HTTPD_LINGER_NS		500000000
 
@@ -24,11 +25,15 @@
 #define HTTPD_ENTRY_NEXT	1	/* go on with the slot's connection */
 #define HTTPD_ENTRY_PATH	2	/* serve the slot's path (C decoded it) */
 #define HTTPD_ENTRY_ERROR	3	/* answer with the slot's error status */
+#define HTTPD_ENTRY_READY	4	/* inline: the connection is readable */
+#define HTTPD_ENTRY_BODY	5	/* inline: writable, send the rest */
 
 /* What the program exits with (CQE res with SYSRING_STATUS_EXIT). */
 #define HTTPD_EXIT_CLOSED	0	/* connection closed, slot free */
 #define HTTPD_EXIT_CONTINUE	1	/* request quota of this block used up */
 #define HTTPD_EXIT_FALLBACK	2	/* target needs C: percent-decoding */
+#define HTTPD_EXIT_WAIT_IN	3	/* inline: wait until readable */
+#define HTTPD_EXIT_WAIT_OUT	4	/* inline: wait until writable */
 
 /* Request flags (slot flags word). */
 #define HTTPD_F_HEAD		1
@@ -68,6 +73,7 @@
 #define HS_FSIZE	160	/* its st_size */
 #define HS_DIGITS	256	/* Content-Length digits, written backwards */
 #define HS_DIGITS_END	280
+#define HS_LEFT		280	/* inline: body bytes still to send */
 #define HS_HDR		288	/* response header */
 #define HS_PATH		800	/* NUL-terminated path under the root */
 #define HS_REQ		1824	/* request buffer */
@@ -102,7 +108,10 @@
 #define HC_L_CLOSE	240
 #define HC_RESP		248	/* HTTPD_R_COUNT responses, HTTPD_R_SIZE each */
 #define HC_MIME		528	/* MIME table, see below */
-#define HC_SIZE		1056
+#define HC_RTV		1056	/* struct timeval: SO_RCVTIMEO, the slice */
+#define HC_INLINE	1072	/* nonzero: blocks run inline on non-blocking
+				 * sockets and exit instead of waiting */
+#define HC_SIZE		1080
 
 /* MIME entries: key (extension, lower case, zero padded), type, its length. */
 #define HM_KEY		0
