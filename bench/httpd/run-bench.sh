@@ -1,15 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Description: inside the VM (make bench-httpd): wrk against sysring-httpd,
-# nginx, epoll-httpd and uring-httpd in one boot, a 1 KiB and a 1 MiB file,
-# keep-alive on and off, CONNS connections for DURATION seconds each; then
-# the memory each server needs per idle keep-alive connection.  Writes
-# httpd.csv and env.txt to $SYSRING_VM_OUT.
+# Description: inside the VM (make bench-httpd): the memory each server
+# needs per idle keep-alive connection, then wrk against sysring-httpd (its
+# conn and inline modes), nginx, epoll-httpd and uring-httpd in one boot, a 1 KiB and a 1 MiB file,
+# keep-alive on and off, HTTPD_BENCH_CONNS (64) connections for
+# HTTPD_BENCH_SECONDS (10) each.  Writes httpd.csv, httpd-mem.csv and
+# env.txt to $SYSRING_VM_OUT; each run is repeated HTTPD_BENCH_ROUNDS (3)
+# times.  HTTPD_BENCH_SERVERS, _FILES and _KEEPALIVE narrow the runs;
+# HTTPD_BENCH_MEM=0 skips the memory part.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${SYSRING_VM_OUT:?}
 dur=${HTTPD_BENCH_SECONDS:-10}
 conns=${HTTPD_BENCH_CONNS:-64}
+servers=${HTTPD_BENCH_SERVERS:-sysring-httpd sysring-httpd-inline nginx epoll-httpd uring-httpd}
+files=${HTTPD_BENCH_FILES:-1k.bin 1m.bin}
+kas=${HTTPD_BENCH_KEEPALIVE:-on off}
+rounds=${HTTPD_BENCH_ROUNDS:-3}
 cpus=$(nproc)
 tmp=$(mktemp -d)
 root=$tmp/www
@@ -51,27 +58,40 @@ http {
 NGINX
 
 start() {
+	local cmd
 	case $1 in
 	sysring-httpd)
-		"$top/build/examples/httpd/sysring-httpd" -p $port -r "$root" \
-			-w "${2:-$((conns * 2))}" -i 60 ;;
-	nginx) nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e stderr ;;
-	*) "$top/build/bench/httpd/$1" -p $port -r "$root" -t "$cpus" ;;
-	esac >"$tmp/$1.log" 2>&1 &
+		cmd=("$top/build/examples/httpd/sysring-httpd" -p $port -r "$root"
+		     -w "${2:-$((conns * 2))}" -i 60) ;;
+	sysring-httpd-inline)
+		cmd=("$top/build/examples/httpd/sysring-httpd" -p $port -r "$root"
+		     -m inline -w "$cpus" -i 60) ;;
+	nginx) cmd=(nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e stderr) ;;
+	*) cmd=("$top/build/bench/httpd/$1" -p $port -r "$root" -t "$cpus") ;;
+	esac
+	if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+		echo "run-bench: port $port is taken: $1 not started" >&2
+		return 1
+	fi
+	"${cmd[@]}" >"$tmp/$1.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
 		curl -s -o /dev/null "http://127.0.0.1:$port/1k.bin" && return 0
 		sleep 0.1
 	done
 	echo "run-bench: $1 did not start: $(tail -n 3 "$tmp/$1.log")" >&2
+	stop
 	return 1
 }
 
+# Stop the server and wait until its port is free for the next one.
 stop() {
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	pid=
-	sleep 1		# let TIME_WAIT and workers settle between servers
+	while curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.5; done
+	sleep 1		# let workers and timers settle between servers
 }
 
 # wrk's summary as "rps,p50_ms,p99_ms,errors".
@@ -106,9 +126,9 @@ mem_with() {
 	bash -c 'for i in $(seq '"$n"'); do
 			exec {fd}<>/dev/tcp/127.0.0.1/'"$port"' || exit 1
 			printf "GET /1k.bin HTTP/1.1\r\nHost: x\r\n\r\n" >&$fd
-		done; sleep 30' &
+		done; sleep 60' &
 	holder=$!
-	sleep 4
+	sleep $((n / 32 + 4))
 	after=$(used_kb)
 	kill "$holder"
 	wait "$holder" 2>/dev/null
@@ -122,31 +142,58 @@ mem_with() {
 	echo "wrk: $(wrk -v 2>&1 | head -n 1)"
 	echo "nginx: $(nginx -v 2>&1)"
 	echo "liburing: $(dpkg-query -W -f='${Version}' liburing-dev 2>/dev/null)"
-	echo "run: wrk -t $cpus -c $conns -d ${dur}s --latency, each server in turn"
+	echo "run: wrk -t $cpus -c $conns -d ${dur}s --latency, $rounds rounds of the servers in turn, the median round"
 } >"$out/env.txt"
 
-echo "server,file,keepalive,rps,p50_ms,p99_ms,errors" >"$out/httpd.csv"
-for server in sysring-httpd nginx epoll-httpd uring-httpd; do
-	start "$server" || continue
-	for file in 1k.bin 1m.bin; do
-		for ka in on off; do
-			hdr=()
-			[ $ka = off ] && hdr=(-H "Connection: close")
-			echo "== $server $file keep-alive $ka"
-			wrk -t "$cpus" -c "$conns" -d "${dur}s" --latency "${hdr[@]}" \
-				"http://127.0.0.1:$port/$file" >"$tmp/wrk.out" 2>&1
-			cat "$tmp/wrk.out"
-			echo "$server,$file,$ka,$(wrk_csv <"$tmp/wrk.out")" >>"$out/httpd.csv"
-		done
-	done
-	stop
+# The cost of one more idle connection: the slope between 64 and 512,
+# measured first, before wrk leaves sockets in TIME_WAIT behind.
+echo "server,kb_per_idle_conn" >"$out/httpd-mem.csv"
+for server in $servers; do
+	[ "${HTTPD_BENCH_MEM:-1}" = 1 ] || break
+	lo=$(mem_with "$server" 64) && hi=$(mem_with "$server" 512) &&
+		echo "$server,$(((hi - lo) / 448))" >>"$out/httpd-mem.csv"
 done
 
-# The cost of one more idle connection: the slope between 64 and 256.
-echo "server,kb_per_idle_conn" >"$out/httpd-mem.csv"
-for server in sysring-httpd nginx epoll-httpd uring-httpd; do
-	lo=$(mem_with "$server" 64) && hi=$(mem_with "$server" 256) &&
-		echo "$server,$(((hi - lo) / 192))" >>"$out/httpd-mem.csv"
+# Rounds interleave the servers, so a change in the host's load (TCG
+# shares it) hits them all; each row of httpd.csv is the run with the
+# median requests/s of its rounds, errors summed over all of them.
+runs=$tmp/runs.csv
+: >"$runs"
+for round in $(seq "$rounds"); do
+	for server in $servers; do
+		start "$server" || continue
+		for file in $files; do
+			for ka in $kas; do
+				hdr=()
+				[ $ka = off ] && hdr=(-H "Connection: close")
+				echo "== round $round: $server $file keep-alive $ka"
+				wrk -t "$cpus" -c "$conns" -d "${dur}s" --latency \
+					"${hdr[@]}" "http://127.0.0.1:$port/$file" \
+					>"$tmp/wrk.out" 2>&1
+				cat "$tmp/wrk.out"
+				echo "$server,$file,$ka,$(wrk_csv <"$tmp/wrk.out")" >>"$runs"
+			done
+		done
+		stop
+	done
 done
-cat "$out/httpd.csv" "$out/httpd-mem.csv"
+echo "server,file,keepalive,rps,p50_ms,p99_ms,errors" >"$out/httpd.csv"
+awk -F, '
+	{ k = $1 "," $2 "," $3; n[k]++; row[k, n[k]] = $0; rps[k, n[k]] = $4
+	  err[k] += $7; if (!(k in seen)) { seen[k] = 1; order[++keys] = k } }
+	END {
+		for (i = 1; i <= keys; i++) {
+			k = order[i]
+			for (a = 1; a <= n[k]; a++)	# sort the rounds by rps
+				for (b = a + 1; b <= n[k]; b++)
+					if (rps[k, b] < rps[k, a]) {
+						t = row[k, a]; row[k, a] = row[k, b]; row[k, b] = t
+						t = rps[k, a]; rps[k, a] = rps[k, b]; rps[k, b] = t
+					}
+			split(row[k, int((n[k] + 1) / 2)], f, ",")
+			print k "," f[4] "," f[5] "," f[6] "," err[k]
+		}
+	}' "$runs" >>"$out/httpd.csv"
+cp "$runs" "$out/httpd-runs.csv"
+cat "$out/httpd-mem.csv" "$out/httpd.csv"
 rm -rf "$tmp"
