@@ -21,7 +21,7 @@ dir=$1 md=$2
 	tail -n +2 "$dir/httpd.csv" | awk -F, '
 		{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }'
 	echo
-	echo "Memory per idle keep-alive connection (kB, the slope from 64 to 256"
+	echo "Memory per idle keep-alive connection (kB, the slope from 64 to 512"
 	echo "connections; for sysring-httpd with as many slots, so its worker"
 	echo "threads are counted):"
 	echo

@@ -371,9 +371,10 @@ static void on_cqe(struct httpd *h, const struct sysring_cqe *cqe)
 		break;
 	case HTTPD_EXIT_CONTINUE:
 		if (h->o.mode == HTTPD_MODE_REQUEST && h->o.verbose)
-			fprintf(stderr, "slot %u: request %llu: status %llu\n",
-				i, (unsigned long long)s->nreq,
-				(unsigned long long)s->status);
+			fprintf(stderr, "slot %u: request %llu: status %llu, "
+				"%u instructions\n", i,
+				(unsigned long long)s->nreq,
+				(unsigned long long)s->status, cqe->insns);
 		submit_slot(h, i, HTTPD_ENTRY_NEXT);
 		break;
 	case HTTPD_EXIT_FALLBACK:
