@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Description: stress: processes x rings x mixed blocks (inline, async, links, drain, pipes, programs, budgets, bad blocks) for a bounded time, every completion checked exactly once, and processes killed with blocks in flight */
+/* Description: stress: processes x rings (plain, SQPOLL, a CQ of 8 that overflows) x mixed blocks (inline, async, links, drain, pipes, programs, budgets, bad blocks, cancels, timed waits) for a bounded time, every completion checked exactly once, and processes killed with blocks in flight */
 /*
  * STRESS_SECONDS (default 5), STRESS_PROCS (2) and STRESS_THREADS (2, one
  * ring each) size the run; STRESS_SEED picks the random sequence.  Each
  * thread submits batches of chains whose outcome it knows in advance, reaps
  * them and checks status, result, data moved through pipes, the order DRAIN
- * promises and that every user_data comes back exactly once.  Meanwhile the
- * parent keeps forking victims that fill a ring with blocked and looping
- * async blocks and are killed with SIGKILL: each must be reaped promptly.
+ * promises and that every user_data comes back exactly once.  Rings take
+ * turns at three shapes: plain; SQPOLL with a short idle time, so the
+ * thread keeps going to sleep and being woken; and an SQ and CQ of 8 fed a
+ * whole batch before any reaping, so completions go through the overflow
+ * list and submission meets EBUSY at its bound.  Some blocks sleep until
+ * cancelled by user_data, and some waits carry a timeout.  Meanwhile the
+ * parent keeps forking victims that fill a ring (every other one an SQPOLL
+ * ring, its thread spinning) with blocked and looping blocks and are killed
+ * with SIGKILL: each must be reaped promptly.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -26,15 +32,18 @@
 #define NPIPES		MAX_JOBS
 #define BUF		512
 #define LOOP_INSNS(n)	(3 * (n) + 2)	/* the sum program, n >= 1 */
+#define SMALL_RING	8	/* SQ and CQ of the overflowing rings */
 
 enum kind { K_ALU, K_PPID, K_PIPE, K_SLEEP, K_BLOCKED, K_LOOP, K_FAIL,
-	    K_HARD, K_BAD, K_REGS, K_DRAIN, K_NR };
+	    K_HARD, K_BAD, K_REGS, K_DRAIN, K_CANCEL, K_NR };
 
-/* What one SQE must complete with. */
+enum shape { R_PLAIN, R_SQPOLL, R_SMALL, R_NR };
+
+/* What one SQE must complete with (or, for a cancel, may instead). */
 struct expect {
-	bool used, seen;
-	unsigned status;
-	long long res;
+	bool used, seen, alt;
+	unsigned status, alt_status;
+	long long res, alt_res;
 	int drain;		/* DRAIN: the CQEs before it, or -1 */
 	unsigned order;		/* position in the completion stream */
 };
@@ -51,17 +60,21 @@ struct worker {
 	unsigned id;
 	unsigned long long rng;
 	struct sysring ring;
+	enum shape shape;
 	int prog;
 	struct job_pipe pipes[NPIPES];
 	struct expect exp[MAX_SQES];
 	unsigned nsqe, reaped;
-	unsigned long long blocks, batches;
+	unsigned cancel[MAX_JOBS];	/* user_data still to cancel */
+	unsigned ncancel;
+	unsigned long long blocks, batches, busy, canceled, timeouts;
 	int ret;
 };
 
 static double deadline;
 static unsigned long long ppid;
 static const struct timespec one_ms = { 0, 1000000 };
+static const struct timespec two_s = { 2, 0 };
 static const struct sysring_insn sum_prog[] = {
 	SR_MOV_K(0, 0),
 	SR_ADD(0, 1),
@@ -121,16 +134,25 @@ static struct job_pipe *free_pipe(struct worker *w)
 	return NULL;
 }
 
-/* Queue one chain of kind @k; false when the SQ has no room for it. */
+static int submit_queued(struct worker *w);
+
+/* Queue one chain of kind @k; false when the batch is full. */
 static bool queue_job(struct worker *w, enum kind k, unsigned async)
 {
 	struct sysring_sqe *sqe;
 	struct job_pipe *p;
+	struct expect *e;
 	unsigned i, n;
 	__u64 r[3];
 
-	if (sysring_sq_space_left(&w->ring) < 3 || w->nsqe + 3 > MAX_SQES)
+	if (w->nsqe + 3 > MAX_SQES || w->ret)
 		return false;
+	/* A chain never straddles a submission: make room for the longest. */
+	if (sysring_sq_space_left(&w->ring) < 3) {
+		w->ret = submit_queued(w);
+		if (w->ret)
+			return false;
+	}
 	switch (k) {
 	case K_ALU: {
 		const struct sysring_insn alu[] = {
@@ -240,12 +262,42 @@ static bool queue_job(struct worker *w, enum kind k, unsigned async)
 	}
 	case K_DRAIN:
 		/* Completes after every SQE queued before it. */
+		if (w->ncancel)
+			return true;	/* it would wait for the 2 s sleeps */
 		n = w->nsqe;
 		sqe = job_sqe(w, SYSRING_STATUS_EXIT, (long long)ppid);
 		w->exp[n].drain = (int)n;
 		sysring_prep_getppid(sqe);
 		sysring_sqe_set_flags(sqe, SYSRING_SQE_DRAIN | async);
 		break;
+	case K_CANCEL: {
+		/*
+		 * A worker's 2 s sleep or endless loop, cancelled as soon as it
+		 * is queued.  The userspace backend cannot interrupt a system
+		 * call (sysring(7)), so there it is always the loop.
+		 */
+		static const struct sysring_insn spin[] = { SR_JA(-1) };
+		bool sleep = !(w->ring.features & SYSRING_FEAT_USER_BACKEND) &&
+			     rnd(w, 2);
+
+		w->cancel[w->ncancel++] = w->nsqe;
+		sqe = job_sqe(w, SYSRING_STATUS_CANCELED, -ECANCELED);
+		e = &w->exp[w->nsqe - 1];
+		e->alt = true;			/* the block won the race */
+		if (sleep) {
+			e->alt_status = SYSRING_STATUS_EXIT;
+			sysring_prep_syscall(sqe, __NR_nanosleep, 2,
+					     (__u64)(unsigned long)&two_s,
+					     0, 0, 0, 0, 0);
+		} else {
+			e->alt_status = SYSRING_STATUS_BUDGET;
+			e->alt_res = -ETIME;
+			sysring_prep_insns(sqe, spin, 1);
+			sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
+		}
+		sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
+		break;
+	}
 	default:
 		break;
 	}
@@ -269,7 +321,8 @@ static int check_cqe(struct worker *w, const struct sysring_cqe *cqe)
 	}
 	e->seen = true;
 	e->order = w->reaped++;
-	if (cqe->status != e->status || cqe->res != e->res) {
+	if ((cqe->status != e->status || cqe->res != e->res) &&
+	    (!e->alt || cqe->status != e->alt_status || cqe->res != e->alt_res)) {
 		fprintf(stderr, "ring %u: block %llu ended %u/%lld, expected "
 			"%u/%lld\n", w->id, (unsigned long long)cqe->user_data,
 			cqe->status, (long long)cqe->res, e->status, e->res);
@@ -302,40 +355,116 @@ static int check_pipes(struct worker *w)
 	return T_EXIT_PASS;
 }
 
+/* Ask for each queued cancel once more; drop those that reached a block. */
+static void try_cancels(struct worker *w)
+{
+	unsigned i, left = 0;
+
+	for (i = 0; i < w->ncancel; i++) {
+		if (!w->exp[w->cancel[i]].seen &&
+		    sysring_register_cancel(&w->ring, w->cancel[i], 0) == 1) {
+			w->canceled++;
+			continue;
+		}
+		/* Not consumed yet (SQPOLL, or behind a DRAIN): later. */
+		if (!w->exp[w->cancel[i]].seen)
+			w->cancel[left++] = w->cancel[i];
+	}
+	w->ncancel = left;
+}
+
+/*
+ * Reap what is ready, waiting for at least one: with a timeout while a
+ * cancel is pending (-ETIME is then no error) or at random, else without.
+ */
+static int reap(struct worker *w)
+{
+	struct timespec ts = { 0, (1 + rnd(w, 20)) * 1000000L };
+	struct sysring_cqe *cqe;
+	int ret;
+
+	try_cancels(w);
+	if (w->ncancel || !rnd(w, 4)) {
+		ret = sysring_wait_cqe_timeout(&w->ring, &cqe, &ts);
+		if (ret == -ETIME) {
+			w->timeouts++;
+			return T_EXIT_PASS;
+		}
+	} else {
+		ret = sysring_wait_cqe(&w->ring, &cqe);
+	}
+	while (!ret) {
+		ret = check_cqe(w, cqe);
+		sysring_cqe_seen(&w->ring, cqe);
+		if (ret)
+			return ret;
+		ret = sysring_peek_cqe(&w->ring, &cqe);
+		if (ret == -EAGAIN)
+			return T_EXIT_PASS;
+	}
+	fprintf(stderr, "ring %u: wait: %s\n", w->id, strerror(-ret));
+	return T_EXIT_FAIL;
+}
+
+/*
+ * Hand every queued SQE to the kernel.  SQPOLL: publish them and wait for
+ * SQ room.  Otherwise submit until none is left, reaping whenever the
+ * overflow list is at its bound (EBUSY).
+ */
+static int submit_queued(struct worker *w)
+{
+	int ret;
+
+	if (w->shape == R_SQPOLL) {
+		ret = sysring_submit(&w->ring);
+		if (ret < 0) {
+			fprintf(stderr, "ring %u: submit: %s\n", w->id,
+				strerror(-ret));
+			return T_EXIT_FAIL;
+		}
+		while (sysring_sq_space_left(&w->ring) < 3)
+			if (sysring_sqring_wait(&w->ring) < 0)
+				return T_EXIT_FAIL;
+		return T_EXIT_PASS;
+	}
+	while (sysring_sq_ready(&w->ring)) {
+		ret = sysring_submit(&w->ring);
+		if (ret == -EBUSY) {
+			w->busy++;
+			ret = reap(w);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (ret <= 0) {
+			fprintf(stderr, "ring %u: submit: %d\n", w->id, ret);
+			return T_EXIT_FAIL;
+		}
+	}
+	return T_EXIT_PASS;
+}
+
 static int run_batch(struct worker *w)
 {
 	unsigned i, njobs = 1 + rnd(w, MAX_JOBS);
 	int ret;
 
-	w->nsqe = w->reaped = 0;
+	w->nsqe = w->reaped = w->ncancel = 0;
 	for (i = 0; i < njobs; i++) {
 		unsigned async = rnd(w, 2) ? SYSRING_SQE_ASYNC : 0;
 
 		if (!queue_job(w, rnd(w, K_NR), async))
 			break;
 	}
+	if (w->ret)
+		return w->ret;
 	if (!w->nsqe)
 		return T_EXIT_PASS;
-	ret = sysring_submit(&w->ring);
-	if (ret != (int)w->nsqe) {
-		fprintf(stderr, "ring %u: submit %d of %u\n", w->id, ret,
-			w->nsqe);
-		return T_EXIT_FAIL;
-	}
-	while (w->reaped < w->nsqe) {
-		struct sysring_cqe *cqe;
-
-		ret = sysring_wait_cqe(&w->ring, &cqe);
-		if (ret) {
-			fprintf(stderr, "ring %u: wait: %s\n", w->id,
-				strerror(-ret));
-			return T_EXIT_FAIL;
-		}
-		ret = check_cqe(w, cqe);
-		sysring_cqe_seen(&w->ring, cqe);
-		if (ret)
-			return ret;
-	}
+	ret = submit_queued(w);
+	while (!ret && w->reaped < w->nsqe)
+		ret = reap(w);
+	if (ret)
+		return ret;
 	w->blocks += w->nsqe;
 	w->batches++;
 	/* Occasionally change the worker limit under the running blocks. */
@@ -345,13 +474,37 @@ static int run_batch(struct worker *w)
 	return check_pipes(w);
 }
 
+/* The ring of thread @id: see the top of the file. */
+static void ring_init(struct worker *w)
+{
+	struct sysring_params p;
+
+	memset(&p, 0, sizeof(p));
+	w->shape = (enum shape)((w->id / 100 + w->id % 100) % R_NR);
+	switch (w->shape) {
+	case R_SQPOLL:
+		p.flags = SYSRING_SETUP_SQPOLL;
+		p.sq_thread_idle = 1 + rnd(w, 20);
+		t_ring_init(&w->ring, 2 * MAX_SQES, &p);
+		break;
+	case R_SMALL:
+		p.flags = SYSRING_SETUP_CQSIZE;
+		p.cq_entries = SMALL_RING;
+		t_ring_init(&w->ring, SMALL_RING, &p);
+		break;
+	default:
+		t_ring_init(&w->ring, 2 * MAX_SQES, NULL);
+		break;
+	}
+}
+
 static void *worker_fn(void *arg)
 {
 	struct worker *w = arg;
 	unsigned i;
 
 	w->ret = T_EXIT_FAIL;
-	t_ring_init(&w->ring, 2 * MAX_SQES, NULL);
+	ring_init(w);
 	w->prog = sysring_register_prog(&w->ring, sum_prog,
 					ARRAY_SIZE(sum_prog), NULL);
 	if (w->prog < 0) {
@@ -362,7 +515,7 @@ static void *worker_fn(void *arg)
 		if (pipe(w->pipes[i].fd))
 			return NULL;
 	w->ret = T_EXIT_PASS;
-	while (w->ret == T_EXIT_PASS && now_s() < deadline)
+	while (!w->ret && now_s() < deadline)
 		w->ret = run_batch(w);
 	sysring_queue_exit(&w->ring);
 	for (i = 0; i < NPIPES; i++) {
@@ -376,7 +529,8 @@ static void *worker_fn(void *arg)
 static int stress_proc(unsigned id, unsigned nthreads, unsigned seed)
 {
 	struct worker *w = calloc(nthreads, sizeof(*w));
-	unsigned long long blocks = 0, batches = 0;
+	unsigned long long blocks = 0, batches = 0, busy = 0, canceled = 0;
+	unsigned long long timeouts = 0;
 	unsigned i;
 	int ret = T_EXIT_PASS;
 
@@ -394,23 +548,34 @@ static int stress_proc(unsigned id, unsigned nthreads, unsigned seed)
 			ret = w[i].ret;
 		blocks += w[i].blocks;
 		batches += w[i].batches;
+		busy += w[i].busy;
+		canceled += w[i].canceled;
+		timeouts += w[i].timeouts;
 	}
-	printf("process %u: %llu blocks in %llu batches on %u rings\n", id,
-	       blocks, batches, nthreads);
+	printf("process %u: %llu blocks in %llu batches on %u rings; %llu "
+	       "EBUSY, %llu cancelled, %llu timed waits expired\n", id,
+	       blocks, batches, nthreads, busy, canceled, timeouts);
 	free(w);
 	return ret;
 }
 
-/* A ring full of blocked and looping async blocks, then SIGKILL. */
-static void victim(void)
+/*
+ * A ring full of blocked and looping async blocks, then SIGKILL.  On an
+ * SQPOLL ring the inline spins run on the polling thread.
+ */
+static void victim(bool sqpoll)
 {
 	static const struct sysring_insn spin[] = { SR_JA(-1) };
+	struct sysring_params par;
 	struct sysring ring;
 	int p[2];
 	char c;
 	unsigned i;
 
-	t_ring_init(&ring, 64, NULL);
+	memset(&par, 0, sizeof(par));
+	if (sqpoll)
+		par.flags = SYSRING_SETUP_SQPOLL;
+	t_ring_init(&ring, 64, &par);
 	if (pipe(p) || sysring_register_workers(&ring, 64) < 0)
 		_exit(T_EXIT_FAIL);
 	for (i = 0; i < 32; i++) {
@@ -421,7 +586,8 @@ static void victim(void)
 		else
 			sysring_prep_insns(sqe, spin, 1);
 		sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
-		sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
+		if (!sqpoll || i % 4 != 0)
+			sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
 	}
 	if (sysring_submit(&ring) != 32)
 		_exit(T_EXIT_FAIL);
@@ -439,7 +605,7 @@ static int kill_victim(unsigned *n)
 	if (pid < 0)
 		return T_EXIT_FAIL;
 	if (!pid)
-		victim();
+		victim(*n % 2);
 	nanosleep(&ts, NULL);
 	kill(pid, SIGKILL);
 	t0 = now_s();
