@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <linux/time_types.h>
 
@@ -80,6 +81,7 @@ struct compat_req {
 	struct iovec	iov;		/* READ/WRITE through preadv2/pwritev2 */
 	__s64		off_in, off_out;	/* SPLICE offsets */
 	struct __kernel_timespec ts;	/* TIMEOUT */
+	struct sockaddr_storage addr;	/* SEND's destination */
 };
 
 /* Completions made up by the library (not run by sysring), in order. */

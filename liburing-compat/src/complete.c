@@ -24,13 +24,13 @@ static bool compat_cq_full(const struct compat_ring *c)
 #define COMPAT_CQE_UNCOUNTED	(1U << 31)
 
 static void compat_cq_write(struct compat_ring *c, __u64 user_data, __s32 res,
-			    bool counts)
+			    __u32 cflags, bool counts)
 {
 	struct io_uring_cqe *cqe = &c->cqes[c->cq_tail & c->cq_mask];
 
 	cqe->user_data = user_data;
 	cqe->res = res;
-	cqe->flags = 0;
+	cqe->flags = cflags;
 	/* Pairs with the acquire in liburing's __io_uring_peek_cqe(). */
 	__atomic_store_n(&c->cq_tail, c->cq_tail + 1, __ATOMIC_RELEASE);
 	c->posted = true;
@@ -67,6 +67,7 @@ static bool compat_pending_flush(struct compat_ring *c)
 		if (compat_cq_full(c))
 			return false;
 		compat_cq_write(c, cqe->user_data, cqe->res,
+				cqe->flags & ~COMPAT_CQE_UNCOUNTED,
 				!(cqe->flags & COMPAT_CQE_UNCOUNTED));
 		p->head++;
 	}
@@ -74,7 +75,7 @@ static bool compat_pending_flush(struct compat_ring *c)
 }
 
 static void compat_post_counted(struct compat_ring *c, __u64 user_data,
-				__s32 res, bool counts);
+				__s32 res, __u32 cflags, bool counts);
 
 /*
  * Complete count-based timeouts whose count the CQ has reached, right
@@ -97,7 +98,7 @@ static void compat_timeouts_fire(struct compat_ring *c)
 			continue;
 		req->timeout_done = true;
 		sysring_register_cancel(&c->sr, i, 0);
-		compat_post_counted(c, req->user_data, 0, false);
+		compat_post_counted(c, req->user_data, 0, 0, false);
 	}
 	c->firing = false;
 }
@@ -108,12 +109,12 @@ static void compat_timeouts_fire(struct compat_ring *c)
  * CQ overflow counter says a completion was lost).
  */
 static void compat_post_counted(struct compat_ring *c, __u64 user_data,
-				__s32 res, bool counts)
+				__s32 res, __u32 cflags, bool counts)
 {
 	struct compat_pending *p = &c->pending;
 
 	if (compat_pending_flush(c) && !compat_cq_full(c)) {
-		compat_cq_write(c, user_data, res, counts);
+		compat_cq_write(c, user_data, res, cflags, counts);
 		compat_timeouts_fire(c);
 		return;
 	}
@@ -135,13 +136,13 @@ static void compat_post_counted(struct compat_ring *c, __u64 user_data,
 	}
 	p->cqes[p->tail++ & (p->size - 1)] = (struct io_uring_cqe){
 		.user_data = user_data, .res = res,
-		.flags = counts ? 0 : COMPAT_CQE_UNCOUNTED,
+		.flags = cflags | (counts ? 0 : COMPAT_CQE_UNCOUNTED),
 	};
 }
 
 void compat_post(struct compat_ring *c, __u64 user_data, __s32 res)
 {
-	compat_post_counted(c, user_data, res, true);
+	compat_post_counted(c, user_data, res, 0, true);
 }
 
 static __s32 compat_res(const struct sysring_cqe *scqe)
@@ -230,12 +231,15 @@ static bool compat_complete(struct compat_ring *c,
 {
 	struct compat_req *req;
 	__s32 res = compat_res(scqe);
-	bool timeout, skip, post;
+	bool timeout, skip, post, zc;
 	__u64 user_data;
 
 	if (scqe->user_data >= c->nr_reqs)
 		return false;
 	req = &c->reqs[scqe->user_data];
+	/* A zero-copy send's notification comes after its CQE, if any. */
+	zc = req->sqe.opcode == IORING_OP_SEND_ZC ||
+	     req->sqe.opcode == IORING_OP_SENDMSG_ZC;
 	c->inflight--;
 	if (req->nowait && res == -EOPNOTSUPP)
 		compat_mark_no_nowait(c, &req->sqe);
@@ -248,6 +252,9 @@ static bool compat_complete(struct compat_ring *c,
 		res = -EAGAIN;
 	if (req->chain_skip && res == -ECANCELED) {
 		compat_chain_skip(c, req);
+		if (zc)
+			compat_post_counted(c, req->user_data, 0,
+					    IORING_CQE_F_NOTIF, true);
 		compat_req_put(c, req);
 		return false;
 	}
@@ -275,7 +282,10 @@ static bool compat_complete(struct compat_ring *c,
 	user_data = req->user_data;
 	compat_req_put(c, req);
 	if (post)
-		compat_post_counted(c, user_data, res, !timeout);
+		compat_post_counted(c, user_data, res,
+				    zc ? IORING_CQE_F_MORE : 0, !timeout);
+	if (zc)
+		compat_post_counted(c, user_data, 0, IORING_CQE_F_NOTIF, true);
 	return false;
 }
 

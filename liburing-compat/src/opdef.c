@@ -32,6 +32,7 @@ struct prep {
 	unsigned dst;		/* register the syscall result goes to */
 	unsigned budget;
 	bool stream;		/* offset arg 3 is ignored on a stream */
+	bool zc;		/* SEND_ZC, SENDMSG_ZC: ioprio holds zc flags */
 	int prog;		/* a registered program instead, or -1 */
 };
 
@@ -265,12 +266,22 @@ static int prep_poll_add(struct prep *p)
 	return prep_sqe_fd(p, 0);
 }
 
+/* io_uring never lets a send raise SIGPIPE. */
+static __u32 prep_msg_flags(const struct prep *p, unsigned nr)
+{
+	__u32 flags = p->sqe->msg_flags | (p->async ? 0 : MSG_DONTWAIT);
+
+	if (nr == __NR_sendmsg || nr == __NR_sendto)
+		flags |= MSG_NOSIGNAL;
+	return flags;
+}
+
 static int prep_msg(struct prep *p, unsigned nr)
 {
-	if (p->sqe->ioprio)
+	if (p->sqe->ioprio && !p->zc)
 		return -EINVAL;
 	p->args[1] = p->sqe->addr;
-	p->args[2] = p->sqe->msg_flags | (p->async ? 0 : MSG_DONTWAIT);
+	p->args[2] = prep_msg_flags(p, nr);
 	prep_sys(p, nr, 3);
 	return prep_sqe_fd(p, 0);
 }
@@ -285,15 +296,47 @@ static int prep_recvmsg(struct prep *p)
 	return prep_msg(p, __NR_recvmsg);
 }
 
+/*
+ * A send's destination (io_uring_prep_send_set_addr) is read at submission,
+ * as io_uring does, into the request: the program may reuse its memory at
+ * once.  A bad pointer is -EFAULT, not a crash.
+ */
+static int prep_send_addr(struct prep *p)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+	struct iovec local = { &p->req->addr, sqe->addr_len };
+	struct iovec remote = { (void *)(unsigned long)sqe->addr2,
+				sqe->addr_len };
+
+	if (!sqe->addr2)
+		return 0;
+	if (sqe->addr_len > sizeof(p->req->addr))
+		return -EINVAL;
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) !=
+	    (ssize_t)sqe->addr_len)
+		return -EFAULT;
+	p->args[4] = (__u64)(unsigned long)&p->req->addr;
+	p->args[5] = sqe->addr_len;
+	return 0;
+}
+
 static int prep_sendrecv(struct prep *p, unsigned nr)
 {
-	if (p->sqe->ioprio)
+	const struct io_uring_sqe *sqe = p->sqe;
+	int ret;
+
+	if (sqe->ioprio && !p->zc)
 		return -EINVAL;
-	p->args[1] = p->sqe->addr;
-	p->args[2] = p->sqe->len;
-	p->args[3] = p->sqe->msg_flags | (p->async ? 0 : MSG_DONTWAIT);
+	p->args[1] = sqe->addr;
+	p->args[2] = sqe->len;
+	p->args[3] = prep_msg_flags(p, nr);
 	p->args[4] = 0;
 	p->args[5] = 0;
+	if (nr == __NR_sendto) {
+		ret = prep_send_addr(p);
+		if (ret)
+			return ret;
+	}
 	prep_sys(p, nr, 6);
 	return prep_sqe_fd(p, 0);
 }
@@ -309,9 +352,57 @@ static int prep_recv(struct prep *p)
 }
 
 /*
+ * SEND_ZC and SENDMSG_ZC.  The data is copied, as by SEND and SENDMSG, so
+ * the buffer is the program's again when the send completes: the CQE has
+ * IORING_CQE_F_MORE and the notification (IORING_CQE_F_NOTIF) follows it
+ * at once (complete.c).  They always run on a worker, where a blocking
+ * send on a stream sends everything, as MSG_WAITALL asks of io_uring.
+ * What io_uring refuses before it allocates the notification is refused
+ * here, with no notification.
+ */
+static int prep_zc_check(struct prep *p, __u16 allowed)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+
+	if (sqe->flags & IOSQE_CQE_SKIP_SUCCESS || sqe->addr3 ||
+	    sqe->__pad2[0] || (sqe->ioprio & ~allowed))
+		return -EINVAL;
+	if (sqe->ioprio & IORING_RECVSEND_FIXED_BUF)
+		return check_fixed_buf(p);
+	return 0;
+}
+
+static int prep_send_zc(struct prep *p)
+{
+	int ret = prep_zc_check(p, IORING_RECVSEND_POLL_FIRST |
+				   IORING_RECVSEND_FIXED_BUF);
+
+	if (ret)
+		return ret;
+	if (p->sqe->__pad3[0])
+		return -EINVAL;
+	p->zc = true;
+	return prep_sendrecv(p, __NR_sendto);
+}
+
+static int prep_sendmsg_zc(struct prep *p)
+{
+	int ret = prep_zc_check(p, IORING_RECVSEND_POLL_FIRST);
+
+	if (ret)
+		return ret;
+	if (p->sqe->addr2 || p->sqe->file_index)
+		return -EINVAL;
+	p->zc = true;
+	return prep_msg(p, __NR_sendmsg);
+}
+
+/*
  * TIMEOUT: clock_nanosleep on a worker, then -ETIME.  A count-based timeout
  * (off > 0) is also ended by the completion side once that many CQEs have
- * been posted after it, and then completes with 0.
+ * been posted after it, and then completes with 0.  The block ends
+ * normally, so a link goes on after it: IORING_TIMEOUT_ETIME_SUCCESS's
+ * meaning, which io_uring gives only to timeouts that ask for it.
  */
 static int prep_timeout(struct prep *p)
 {
@@ -321,7 +412,8 @@ static int prep_timeout(struct prep *p)
 	clockid_t clock = CLOCK_MONOTONIC;
 
 	if (sqe->len != 1 || sqe->fd != -1 || sqe->buf_index ||
-	    (flags & ~(IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK)) ||
+	    (flags & ~(IORING_TIMEOUT_ABS | IORING_TIMEOUT_CLOCK_MASK |
+		       IORING_TIMEOUT_ETIME_SUCCESS)) ||
 	    (flags & IORING_TIMEOUT_CLOCK_MASK) == IORING_TIMEOUT_CLOCK_MASK)
 		return -EINVAL;
 	if (flags & IORING_TIMEOUT_BOOTTIME)
@@ -640,6 +732,8 @@ static const struct compat_op compat_ops[IORING_OP_LAST] = {
 	[IORING_OP_SYMLINKAT]	= { COMPAT_NEVER,  prep_symlinkat },
 	[IORING_OP_LINKAT]	= { COMPAT_NEVER,  prep_linkat },
 	[IORING_OP_SOCKET]	= { COMPAT_NEVER,  prep_socket },
+	[IORING_OP_SEND_ZC]	= { COMPAT_ALWAYS, prep_send_zc },
+	[IORING_OP_SENDMSG_ZC]	= { COMPAT_ALWAYS, prep_sendmsg_zc },
 };
 
 /* Opcodes the library completes itself (see submit.c). */

@@ -57,6 +57,24 @@ run_example link-cp sh -c "rm -f out && '$B/examples/link-cp' in out && cmp in o
 head -c 5000 in >small
 run_example ucontext-cp sh -c "rm -f out && '$B/examples/ucontext-cp' small out >/dev/null && cmp small out"
 run_example io_uring-test sh -c "'$B/examples/io_uring-test' in | grep -q 'completed=4'"
+# send-zerocopy streams to a TCP sink for a second and reports what it sent.
+rm -f sink.ready
+python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 8000))
+s.listen(1)
+open(sys.argv[1], "w").close()
+s.settimeout(60)
+c, _ = s.accept()
+while c.recv(1 << 20):
+	pass' sink.ready &
+sink=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -e sink.ready ] && break; sleep 0.5; done
+run_example send-zerocopy sh -c "'$B/examples/send-zerocopy' -4 -D 127.0.0.1 -p 8000 -t 1 tcp 2>&1 | grep 'tx=[1-9]'"
+kill $sink 2>/dev/null
+wait $sink 2>/dev/null
 
 # The tests: those in expected are known not to pass here (XFAIL).
 for t in "$B"/test/*.t; do
