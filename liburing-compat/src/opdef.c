@@ -312,7 +312,9 @@ static int prep_send_addr(struct prep *p)
 		return 0;
 	if (sqe->addr_len > sizeof(p->req->addr))
 		return -EINVAL;
-	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) !=
+	/* Run again on a worker (compat_resubmit): keep the first copy. */
+	if (!p->req->addr.ss_family &&
+	    process_vm_readv(getpid(), &local, 1, &remote, 1, 0) !=
 	    (ssize_t)sqe->addr_len)
 		return -EFAULT;
 	p->args[4] = (__u64)(unsigned long)&p->req->addr;
