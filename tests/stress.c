@@ -82,6 +82,7 @@ static const struct sysring_insn sum_prog[] = {
 	SR_JMP_K(JNE, 1, 0, -3),
 	SR_EXIT(0),
 };
+static const struct sysring_insn spin[] = { SR_JA(-1) };
 
 static double now_s(void)
 {
@@ -276,7 +277,6 @@ static bool queue_job(struct worker *w, enum kind k, unsigned async)
 		 * is queued.  The userspace backend cannot interrupt a system
 		 * call (sysring(7)), so there it is always the loop.
 		 */
-		static const struct sysring_insn spin[] = { SR_JA(-1) };
 		bool sleep = !(w->ring.features & SYSRING_FEAT_USER_BACKEND) &&
 			     rnd(w, 2);
 
@@ -361,14 +361,16 @@ static void try_cancels(struct worker *w)
 	unsigned i, left = 0;
 
 	for (i = 0; i < w->ncancel; i++) {
-		if (!w->exp[w->cancel[i]].seen &&
-		    sysring_register_cancel(&w->ring, w->cancel[i], 0) == 1) {
+		unsigned ud = w->cancel[i];
+
+		if (w->exp[ud].seen)
+			continue;
+		if (sysring_register_cancel(&w->ring, ud, 0) == 1) {
 			w->canceled++;
 			continue;
 		}
 		/* Not consumed yet (SQPOLL, or behind a DRAIN): later. */
-		if (!w->exp[w->cancel[i]].seen)
-			w->cancel[left++] = w->cancel[i];
+		w->cancel[left++] = ud;
 	}
 	w->ncancel = left;
 }
@@ -565,7 +567,6 @@ static int stress_proc(unsigned id, unsigned nthreads, unsigned seed)
  */
 static void victim(bool sqpoll)
 {
-	static const struct sysring_insn spin[] = { SR_JA(-1) };
 	struct sysring_params par;
 	struct sysring ring;
 	int p[2];

@@ -14,7 +14,7 @@
 # report (panic, Oops, BUG, WARNING, KASAN, UBSAN, lockdep, hung task) or
 # kmemleak reports a leak.  The last line is "N passed, N failed, N skipped".
 # Inside the guest (tools/vm-run runs it as "run.sh --in-vm") it runs the
-# fuzzer and the kmemleak scan itself.
+# fuzzer under tools/kmemleak-run.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -25,52 +25,9 @@ procs=${FUZZ_ABI_PROCS:-2}
 threads=${FUZZ_ABI_THREADS:-3}
 
 if [ "${1:-}" = --in-vm ]; then
-	KL=/sys/kernel/debug/kmemleak
-	mon=
-	if [ -w $KL ]; then
-		# Only these scans decide: the kernel's own scan thread also
-		# reports objects that a process exit is still tearing down.
-		echo scan=off >$KL
-		echo clear >$KL
-		# Scan every 2 minutes and print each new list of suspects,
-		# with the allocation backtraces: one that is gone by the final
-		# scans was freed later (a false positive), one still listed
-		# then fails the run.
-		(
-			last=
-			while sleep 120; do
-				echo scan >$KL
-				cur=$(cat $KL)
-				if [ -n "$cur" ] && [ "$cur" != "$last" ]; then
-					echo "abi-fuzz: kmemleak suspects at $(cut -d' ' -f1 /proc/uptime) s:"
-					printf '%s\n' "$cur" | head -c 20000
-				fi
-				last=$cur
-			done
-		) &
-		mon=$!
-	fi
-	SYSRING_FUZZ_HANG_S=${SYSRING_FUZZ_HANG_S:-120} \
+	SYSRING_FUZZ_HANG_S=${SYSRING_FUZZ_HANG_S:-120} exec \
+		"$ROOT/tools/kmemleak-run" \
 		"$FUZZ" -s "$seed" -t "$secs" -j "$procs" -T "$threads"
-	rc=$?
-	[ -n "$mon" ] && kill "$mon" 2>/dev/null && wait "$mon" 2>/dev/null
-	if [ -w $KL ]; then
-		# Objects must be unreferenced for a while before they count.
-		sleep 6
-		echo scan >$KL
-		sleep 6
-		echo scan >$KL
-		if [ -s $KL ]; then
-			echo "abi-fuzz: kmemleak reports:"
-			head -c 20000 $KL
-			[ "$rc" -eq 0 ] && rc=3
-		else
-			echo "abi-fuzz: kmemleak: no leaks"
-		fi
-	else
-		echo "abi-fuzz: kmemleak: not in this kernel"
-	fi
-	exit "$rc"
 fi
 
 kernel=${1:-${SYSRING_KERNEL:-$ROOT/build/kernel-x86/arch/x86/boot/bzImage}}
@@ -86,8 +43,8 @@ if ! make -s -C "$ROOT/fuzz/abi" >/dev/null; then
 fi
 
 echo "abi-fuzz: kernel ${kernel#"$ROOT"/}, seed $seed, ${secs}s, -j $procs -T $threads"
-# The in-VM kmemleak list decides on leaks, not the console line of a scan
-# that may catch a process's teardown halfway.
+# tools/kmemleak-run's final list decides on leaks, not the console line of
+# a scan that may catch a process's teardown halfway.
 SYSRING_VM_QUIET=${SYSRING_VM_QUIET:-1} SYSRING_KERNEL=$kernel \
 	SYSRING_VM_IGNORE='kmemleak: [0-9]+ new suspected memory leaks' \
 	"$ROOT/tools/vm-run" --timeout $((secs + 240)) -- \
