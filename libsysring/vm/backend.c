@@ -333,11 +333,11 @@ static int sysring_user_queue(struct sysring_exec *ex, struct sysring_work *work
 	pthread_mutex_lock(&u->wq_lock);
 	u->nr_workers--;
 	/*
-	 * No worker at all: @work is the only chain queued; take it back,
-	 * unless a cancel request took and completed it (then it was taken).
+	 * No worker at all: take @work back, unless a cancel request took
+	 * and completed it (then it was accepted).
 	 */
 	if (!u->nr_workers) {
-		bool taken = sysring_user_take_all(u);
+		bool taken = sysring_queue_remove(&u->head, &u->tail, work);
 
 		pthread_mutex_unlock(&u->wq_lock);
 		if (!taken)

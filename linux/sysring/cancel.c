@@ -69,6 +69,33 @@ bool sysring_work_runs_nothing(const struct sysring_work *work)
 	return true;
 }
 
+/* Take the chain *@pp points at off the queue whose tail is *@tail. */
+static void sysring_queue_cut(struct sysring_work **pp,
+			      struct sysring_work ***tail)
+{
+	struct sysring_work *work = *pp;
+
+	*pp = work->next;
+	if (*tail == &work->next)
+		*tail = pp;
+	work->next = NULL;
+}
+
+bool sysring_queue_remove(struct sysring_work **head,
+			  struct sysring_work ***tail,
+			  struct sysring_work *work)
+{
+	struct sysring_work **pp;
+
+	for (pp = head; *pp; pp = &(*pp)->next) {
+		if (*pp == work) {
+			sysring_queue_cut(pp, tail);
+			return true;
+		}
+	}
+	return false;
+}
+
 u32 sysring_cancel_queued(struct sysring_work **head,
 			  struct sysring_work ***tail,
 			  const struct sysring_cancel_reg *reg, u32 max,
@@ -87,10 +114,7 @@ u32 sysring_cancel_queued(struct sysring_work **head,
 			continue;
 		}
 		/* Nothing left for a worker to run: the caller completes it. */
-		*pp = work->next;
-		if (*tail == &work->next)
-			*tail = pp;
-		work->next = NULL;
+		sysring_queue_cut(pp, tail);
 		*dtail = work;
 		dtail = &work->next;
 	}

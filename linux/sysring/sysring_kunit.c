@@ -3158,6 +3158,35 @@ static void sysring_cancel_queued_test(struct kunit *test)
 }
 
 /*
+ * A worker creation that fails takes back only its own chain: those
+ * queued before it stay for the next worker (a leak once, when all went).
+ */
+static void sysring_queue_remove_test(struct kunit *test)
+{
+	static const u64 ud[] = { 1 };
+	struct sysring_work *w1 = sysring_test_work(test, 1, ud, NULL);
+	struct sysring_work *w2 = sysring_test_work(test, 1, ud, NULL);
+	struct sysring_work *w3 = sysring_test_work(test, 1, ud, NULL);
+	struct sysring_work *head = w1, **tail = &w3->next;
+
+	w1->next = w2;
+	w2->next = w3;
+	w3->next = NULL;
+	KUNIT_EXPECT_TRUE(test, sysring_queue_remove(&head, &tail, w3));
+	KUNIT_EXPECT_PTR_EQ(test, head, w1);
+	KUNIT_EXPECT_PTR_EQ(test, w1->next, w2);
+	KUNIT_EXPECT_NULL(test, w2->next);
+	KUNIT_EXPECT_PTR_EQ(test, tail, &w2->next);
+	KUNIT_EXPECT_FALSE(test, sysring_queue_remove(&head, &tail, w3));
+	KUNIT_EXPECT_TRUE(test, sysring_queue_remove(&head, &tail, w1));
+	KUNIT_EXPECT_PTR_EQ(test, head, w2);
+	KUNIT_EXPECT_PTR_EQ(test, tail, &w2->next);
+	KUNIT_EXPECT_TRUE(test, sysring_queue_remove(&head, &tail, w2));
+	KUNIT_EXPECT_NULL(test, head);
+	KUNIT_EXPECT_PTR_EQ(test, tail, &head);
+}
+
+/*
  * Marked blocks complete once each, as canceled, in their turn: through a
  * worker's run of the chain (HARDLINK lets the next one run) and through
  * the completion of a chain taken off the queue; every reservation is
@@ -3245,6 +3274,7 @@ static struct kunit_case sysring_cancel_test_cases[] = {
 	KUNIT_CASE(sysring_cancel_match_test),
 	KUNIT_CASE(sysring_cancel_runs_nothing_test),
 	KUNIT_CASE(sysring_cancel_queued_test),
+	KUNIT_CASE(sysring_queue_remove_test),
 	KUNIT_CASE(sysring_cancel_complete_test),
 	KUNIT_CASE(sysring_cancel_vm_flag_test),
 	{}

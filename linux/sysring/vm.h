@@ -431,6 +431,10 @@ u32 sysring_cancel_queued(struct sysring_work **head,
 			  struct sysring_work ***tail,
 			  const struct sysring_cancel_reg *reg, u32 max,
 			  struct sysring_work **done);
+/* Take @work off a queue of chains: whether it was on it. */
+bool sysring_queue_remove(struct sysring_work **head,
+			  struct sysring_work ***tail,
+			  struct sysring_work *work);
 /* Whether no entry of @work would run: each is canceled, invalid or cut off. */
 bool sysring_work_runs_nothing(const struct sysring_work *work);
 

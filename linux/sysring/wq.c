@@ -292,14 +292,15 @@ static int sysring_wq_queue(struct sysring_exec *ex, struct sysring_work *work)
 	spin_lock(&wq->lock);
 	wq->nr_workers--;
 	/*
-	 * With no worker at all, no worker took @work: it is the only chain
-	 * queued (one is queued only while a worker exists, or with one
-	 * being created), so take it back.  Otherwise a worker will run it.
-	 * A cancel request may have taken and completed it meanwhile: then
-	 * it was accepted.
+	 * With no worker at all, no worker took @work: take it back.
+	 * Otherwise a worker will run it.  A cancel request may have taken
+	 * and completed it meanwhile: then it was accepted.  Chains queued
+	 * before it stay: a worker killed while the one for @work was being
+	 * created left them (sysring_worker_exit() saw that one coming), and
+	 * the next worker, or the release of the ring, takes them.
 	 */
 	if (!wq->nr_workers) {
-		bool taken = sysring_wq_take_all(wq);
+		bool taken = sysring_queue_remove(&wq->head, &wq->tail, work);
 
 		spin_unlock(&wq->lock);
 		if (!taken)
