@@ -57,6 +57,35 @@
 /* A fixed-file slot picked for a descriptor that is still being opened. */
 #define COMPAT_FILE_RESERVED	(-2)
 
+/* The most one read or write moves, as the kernel's MAX_RW_COUNT. */
+#define COMPAT_MAX_RW		0x7ffff000U
+
+/* A provided buffer in a list (IORING_OP_PROVIDE_BUFFERS). */
+struct compat_pbuf {
+	__u64		addr;
+	__u32		len;
+	__u16		bid;
+};
+
+/* A provided-buffer group: a list, or a buffer ring in program memory. */
+struct compat_buf_group {
+	__u16		bgid;
+	struct io_uring_buf_ring *br;	/* a ring, or NULL: a list */
+	__u16		head;		/* ring: next entry to take */
+	unsigned	mask;
+	struct compat_pbuf *list;	/* list: a deque of @nr from @first */
+	unsigned	first, nr, size;	/* size a power of two */
+};
+
+/* The provided buffer a request holds (IOSQE_BUFFER_SELECT). */
+struct compat_kbuf {
+	__u64		addr;
+	__u32		len;
+	__u16		bid, bgid;
+	__u16		ring_head;	/* ring: the entry it was */
+	bool		held;
+};
+
 /* How an opcode may block: decides inline or worker execution. */
 enum compat_block {
 	COMPAT_NEVER,		/* runs to completion without waiting */
@@ -82,6 +111,11 @@ struct compat_req {
 	__s64		off_in, off_out;	/* SPLICE offsets */
 	struct __kernel_timespec ts;	/* TIMEOUT */
 	struct sockaddr_storage addr;	/* SEND's destination */
+	struct compat_kbuf kbuf;	/* IOSQE_BUFFER_SELECT */
+	bool		multishot;	/* IORING_RECV_MULTISHOT */
+	bool		msg_copied;	/* @msg holds the program's msghdr */
+	struct msghdr	msg;		/* RECVMSG with a provided buffer */
+	__u32		namelen, controllen;	/* multishot RECVMSG's layout */
 };
 
 /* Completions made up by the library (not run by sysring), in order. */
@@ -131,6 +165,8 @@ struct compat_ring {
 	int		*files;		/* registered files: dup'ed fds, -1 empty */
 	unsigned	nr_files;
 	unsigned	alloc_start, alloc_end;	/* IORING_FILE_INDEX_ALLOC range */
+	struct compat_buf_group *bgs;	/* provided-buffer groups */
+	unsigned	nr_bgs;
 	struct iovec	*bufs;		/* registered buffers */
 	unsigned	nr_bufs;
 	int		prog_accept[2];	/* registered programs: ACCEPT, direct */
@@ -164,7 +200,7 @@ bool compat_app_nowait(const struct io_uring_sqe *sqe);
 void compat_run_deferred(struct compat_ring *c);
 int compat_submit_locked(struct compat_ring *c, struct io_uring *ring);
 int compat_submit(struct io_uring *ring);
-int compat_resubmit(struct compat_ring *c, struct compat_req *req);
+int compat_resubmit(struct compat_ring *c, struct compat_req *req, bool async);
 struct compat_req *compat_req_get(struct compat_ring *c);
 void compat_req_put(struct compat_ring *c, struct compat_req *req);
 
@@ -178,6 +214,19 @@ void compat_reaper_stop(struct compat_ring *c);
 int compat_get_cqe(struct compat_ring *c, struct io_uring_cqe **cqe_ptr,
 		   unsigned wait_nr, const struct __kernel_timespec *ts,
 		   const sigset_t *sigmask);
+
+/* kbuf.c */
+int compat_copy_in(void *dst, __u64 src, size_t len);
+int compat_copy_out(__u64 dst, const void *src, size_t len);
+int compat_provide_buffers(struct compat_ring *c,
+			   const struct io_uring_sqe *sqe);
+int compat_remove_buffers(struct compat_ring *c,
+			  const struct io_uring_sqe *sqe);
+int compat_buf_select(struct compat_ring *c, struct compat_req *req,
+		      __u64 *len);
+__u32 compat_buf_done(struct compat_ring *c, struct compat_req *req,
+		      bool used);
+void compat_bgs_free(struct compat_ring *c);
 
 /* register.c */
 int compat_file(struct compat_ring *c, unsigned slot);

@@ -225,14 +225,85 @@ static void compat_chain_skip(struct compat_ring *c, struct compat_req *req)
 		c->reqs[req->chain_next].chain_skip = true;
 }
 
+/*
+ * A RECVMSG into a provided buffer received @res bytes.  Alone, the
+ * program's msghdr learns what recvmsg(2) would have told it; multishot,
+ * the io_uring_recvmsg_out at the buffer's start does, and the CQE's res
+ * is how much of the buffer is used.  Returns that res, or -EFAULT.
+ */
+static __s32 compat_recvmsg_done(struct compat_req *req, __s32 res)
+{
+	const struct msghdr *msg = &req->msg;
+	struct io_uring_recvmsg_out out;
+	__u64 umsg = req->sqe.addr;
+	__u32 room = (__u32)req->iov.iov_len;
+
+	if (!req->multishot) {
+		if (compat_copy_out(umsg + offsetof(struct msghdr, msg_namelen),
+				    &msg->msg_namelen, sizeof(msg->msg_namelen)) ||
+		    compat_copy_out(umsg + offsetof(struct msghdr, msg_controllen),
+				    &msg->msg_controllen,
+				    sizeof(msg->msg_controllen)) ||
+		    compat_copy_out(umsg + offsetof(struct msghdr, msg_flags),
+				    &msg->msg_flags, sizeof(msg->msg_flags)))
+			return -EFAULT;
+		return res;
+	}
+	out = (struct io_uring_recvmsg_out){
+		.namelen = msg->msg_namelen,
+		.controllen = (__u32)msg->msg_controllen,
+		.payloadlen = (__u32)res,
+		.flags = (__u32)msg->msg_flags,
+	};
+	if (compat_copy_out(req->kbuf.addr, &out, sizeof(out)))
+		return -EFAULT;
+	return (__s32)(sizeof(out) + req->namelen + req->controllen) +
+	       ((__u32)res < room ? res : (__s32)room);
+}
+
+/* CQEs posted now go straight into the CQ, not onto the overflow list. */
+static bool compat_cq_room(const struct compat_ring *c)
+{
+	return c->pending.head == c->pending.tail && !compat_cq_full(c);
+}
+
+/*
+ * Multishot receive: post this completion with IORING_CQE_F_MORE and run
+ * the request again with a new buffer, while it receives data, is not
+ * cancelled and its CQEs fit in the CQ (io_uring ends a multishot request
+ * whose CQE overflows).  Out of buffers, it ends with -ENOBUFS after this
+ * CQE, and cancelled between two receives with -ECANCELED.  Returns false
+ * when this completion is its last.
+ */
+static bool compat_mshot_again(struct compat_ring *c, struct compat_req *req,
+			       __s32 got, __s32 res, __u32 cflags)
+{
+	__u64 user_data = req->user_data;
+	int ret;
+
+	if (got <= 0 || res < 0 || !compat_cq_room(c) ||
+	    (!req->canceled && !sysring_sq_space_left(&c->sr)))
+		return false;
+	compat_post_counted(c, user_data, res, cflags | IORING_CQE_F_MORE,
+			    true);
+	ret = req->canceled ? -ECANCELED : compat_resubmit(c, req, false);
+	if (ret) {
+		compat_buf_done(c, req, false);
+		compat_req_put(c, req);
+		compat_post(c, user_data, ret);
+	}
+	return true;
+}
+
 /* Returns true when the request was run again instead of completing. */
 static bool compat_complete(struct compat_ring *c,
 			    const struct sysring_cqe *scqe)
 {
 	struct compat_req *req;
-	__s32 res = compat_res(scqe);
+	__s32 res = compat_res(scqe), got;
 	bool timeout, skip, post, zc;
 	__u64 user_data;
+	__u32 cflags;
 
 	if (scqe->user_data >= c->nr_reqs)
 		return false;
@@ -244,12 +315,25 @@ static bool compat_complete(struct compat_ring *c,
 	if (req->nowait && res == -EOPNOTSUPP)
 		compat_mark_no_nowait(c, &req->sqe);
 	if (req->nowait && (res == -EAGAIN || res == -EOPNOTSUPP) &&
-	    !compat_fd_nonblock(c, &req->sqe) && !compat_resubmit(c, req))
+	    req->canceled)
+		res = -ECANCELED;
+	if (req->nowait && (res == -EAGAIN || res == -EOPNOTSUPP) &&
+	    (req->multishot || !compat_fd_nonblock(c, &req->sqe)) &&
+	    !compat_resubmit(c, req, true))
 		return true;
 	/* A file with no non-blocking reads says EOPNOTSUPP; io_uring EAGAIN. */
 	if (res == -EOPNOTSUPP && compat_op_block(req->sqe.opcode) ==
 	    COMPAT_NOWAIT && compat_app_nowait(&req->sqe))
 		res = -EAGAIN;
+	/* An ASYNC_CANCEL interrupted its system call. */
+	if (req->canceled && res == -EINTR)
+		res = -ECANCELED;
+	got = res;
+	if (res >= 0 && req->kbuf.held && req->sqe.opcode == IORING_OP_RECVMSG)
+		res = compat_recvmsg_done(req, res);
+	cflags = compat_buf_done(c, req, res > 0);
+	if (req->multishot && compat_mshot_again(c, req, got, res, cflags))
+		return true;
 	if (req->chain_skip && res == -ECANCELED) {
 		compat_chain_skip(c, req);
 		if (zc)
@@ -283,7 +367,8 @@ static bool compat_complete(struct compat_ring *c,
 	compat_req_put(c, req);
 	if (post)
 		compat_post_counted(c, user_data, res,
-				    zc ? IORING_CQE_F_MORE : 0, !timeout);
+				    cflags | (zc ? IORING_CQE_F_MORE : 0),
+				    !timeout);
 	if (zc)
 		compat_post_counted(c, user_data, 0, IORING_CQE_F_NOTIF, true);
 	return false;

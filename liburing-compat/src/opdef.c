@@ -160,6 +160,52 @@ static int check_fixed_buf(struct prep *p)
 }
 
 /*
+ * A provided buffer (IOSQE_BUFFER_SELECT) for at most @want bytes, 0 for
+ * the whole buffer: its address and the length to use.
+ */
+static int prep_select(struct prep *p, __u64 want, __u64 *addr, __u64 *len)
+{
+	int ret;
+
+	*len = want;
+	ret = compat_buf_select(p->c, p->req, len);
+	if (ret)
+		return ret;
+	*addr = p->req->kbuf.addr;
+	return 0;
+}
+
+/*
+ * The one iovec a READ, or a READV with a provided buffer, reads into:
+ * READV then names one iovec whose length is the most to read.
+ */
+static int prep_rw_iov(struct prep *p, bool vectored)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+	struct compat_req *req = p->req;
+	__u64 addr = sqe->addr, len = sqe->len;
+	struct iovec iov;
+	int ret;
+
+	if (sqe->flags & IOSQE_BUFFER_SELECT) {
+		if (vectored) {
+			if (sqe->len != 1)
+				return -EINVAL;
+			ret = compat_copy_in(&iov, sqe->addr, sizeof(iov));
+			if (ret)
+				return ret;
+			len = iov.iov_len;
+		}
+		ret = prep_select(p, len, &addr, &len);
+		if (ret)
+			return ret;
+	}
+	req->iov.iov_base = (void *)(unsigned long)addr;
+	req->iov.iov_len = len;
+	return 0;
+}
+
+/*
  * READ/WRITE and their vectored and fixed forms, all through
  * preadv2/pwritev2 (offset -1: the file position, as io_uring).  The
  * inline try adds RWF_NOWAIT; -EAGAIN then runs it again on a worker.
@@ -181,12 +227,13 @@ static int prep_rw(struct prep *p, unsigned nr, bool vectored, bool fixed)
 	ret = prep_sqe_fd(p, 0);
 	if (ret)
 		return ret;
-	if (vectored) {
+	if (vectored && !(sqe->flags & IOSQE_BUFFER_SELECT)) {
 		p->args[1] = sqe->addr;
 		p->args[2] = sqe->len;
 	} else {
-		req->iov.iov_base = (void *)(unsigned long)sqe->addr;
-		req->iov.iov_len = sqe->len;
+		ret = prep_rw_iov(p, vectored);
+		if (ret)
+			return ret;
 		p->args[1] = (__u64)(unsigned long)&req->iov;
 		p->args[2] = 1;
 	}
@@ -276,11 +323,110 @@ static __u32 prep_msg_flags(const struct prep *p, unsigned nr)
 	return flags;
 }
 
+/*
+ * sqe->ioprio of a send or receive: IORING_RECVSEND_POLL_FIRST is only a
+ * hint here; IORING_RECV_MULTISHOT (complete.c runs the request again
+ * after each completion) needs a provided buffer and cannot wait for all.
+ */
+static int prep_recvsend_flags(struct prep *p, unsigned nr)
+{
+	const struct io_uring_sqe *sqe = p->sqe;
+	bool recv = nr == __NR_recvmsg || nr == __NR_recvfrom;
+	__u16 allowed = IORING_RECVSEND_POLL_FIRST |
+			(recv ? IORING_RECV_MULTISHOT : 0);
+
+	if (p->zc)
+		return 0;
+	if (sqe->ioprio & ~allowed)
+		return -EINVAL;
+	if (!(sqe->ioprio & IORING_RECV_MULTISHOT))
+		return 0;
+	if (!(sqe->flags & IOSQE_BUFFER_SELECT) ||
+	    (sqe->msg_flags & MSG_WAITALL) || (nr == __NR_recvfrom && sqe->len))
+		return -EINVAL;
+	p->req->multishot = true;
+	return 0;
+}
+
+/*
+ * RECVMSG into a provided buffer: the program's msghdr is read once, at
+ * the first try.  Alone, the buffer replaces its one iovec (whose length
+ * is the most to receive), and its other fields are written back at
+ * completion (complete.c).  Multishot, the buffer is laid out as
+ * io_uring's: struct io_uring_recvmsg_out, then msg_namelen bytes of
+ * name, msg_controllen of control data, and the payload.
+ */
+static int prep_recvmsg_buf(struct prep *p)
+{
+	struct compat_req *req = p->req;
+	struct msghdr *msg = &req->msg;
+	__u64 addr, len = 0, hdr;
+	struct iovec iov;
+	int ret;
+
+	if (req->kbuf.held)
+		return 0;	/* run again on a worker: laid out already */
+	if (!req->msg_copied) {
+		ret = compat_copy_in(msg, p->sqe->addr, sizeof(*msg));
+		if (ret)
+			return ret;
+		if (!req->multishot && msg->msg_iovlen > 1)
+			return -EINVAL;
+		if (!req->multishot && msg->msg_iovlen == 1) {
+			ret = compat_copy_in(&iov, (__u64)(unsigned long)msg->msg_iov,
+					     sizeof(iov));
+			if (ret)
+				return ret;
+			len = iov.iov_len;
+		}
+		if (msg->msg_namelen > 0x7fffffffU)
+			return -EOVERFLOW;
+		req->namelen = msg->msg_namelen;
+		req->controllen = (__u32)msg->msg_controllen;
+		if (msg->msg_controllen != req->controllen)
+			return -EOVERFLOW;
+		req->msg_copied = true;
+	}
+	ret = prep_select(p, len, &addr, &len);
+	if (ret)
+		return ret;
+	msg->msg_iov = &req->iov;
+	msg->msg_iovlen = 1;
+	req->iov.iov_base = (void *)(unsigned long)addr;
+	req->iov.iov_len = len;
+	if (!req->multishot)
+		return 0;
+	hdr = sizeof(struct io_uring_recvmsg_out) + req->namelen +
+	      req->controllen;
+	if (len < hdr) {
+		compat_buf_done(p->c, req, false);
+		return -EFAULT;
+	}
+	addr += sizeof(struct io_uring_recvmsg_out);
+	msg->msg_name = req->namelen ? (void *)(unsigned long)addr : NULL;
+	msg->msg_namelen = req->namelen;
+	addr += req->namelen;
+	msg->msg_control = req->controllen ? (void *)(unsigned long)addr : NULL;
+	msg->msg_controllen = req->controllen;
+	msg->msg_flags = 0;
+	req->iov.iov_base = (void *)(unsigned long)(addr + req->controllen);
+	req->iov.iov_len = len - hdr;
+	return 0;
+}
+
 static int prep_msg(struct prep *p, unsigned nr)
 {
-	if (p->sqe->ioprio && !p->zc)
-		return -EINVAL;
+	int ret = prep_recvsend_flags(p, nr);
+
+	if (ret)
+		return ret;
 	p->args[1] = p->sqe->addr;
+	if (p->sqe->flags & IOSQE_BUFFER_SELECT) {
+		ret = prep_recvmsg_buf(p);
+		if (ret)
+			return ret;
+		p->args[1] = (__u64)(unsigned long)&p->req->msg;
+	}
 	p->args[2] = prep_msg_flags(p, nr);
 	prep_sys(p, nr, 3);
 	return prep_sqe_fd(p, 0);
@@ -304,9 +450,6 @@ static int prep_recvmsg(struct prep *p)
 static int prep_send_addr(struct prep *p)
 {
 	const struct io_uring_sqe *sqe = p->sqe;
-	struct iovec local = { &p->req->addr, sqe->addr_len };
-	struct iovec remote = { (void *)(unsigned long)sqe->addr2,
-				sqe->addr_len };
 
 	if (!sqe->addr2)
 		return 0;
@@ -314,8 +457,7 @@ static int prep_send_addr(struct prep *p)
 		return -EINVAL;
 	/* Run again on a worker (compat_resubmit): keep the first copy. */
 	if (!p->req->addr.ss_family &&
-	    process_vm_readv(getpid(), &local, 1, &remote, 1, 0) !=
-	    (ssize_t)sqe->addr_len)
+	    compat_copy_in(&p->req->addr, sqe->addr2, sqe->addr_len))
 		return -EFAULT;
 	p->args[4] = (__u64)(unsigned long)&p->req->addr;
 	p->args[5] = sqe->addr_len;
@@ -327,10 +469,16 @@ static int prep_sendrecv(struct prep *p, unsigned nr)
 	const struct io_uring_sqe *sqe = p->sqe;
 	int ret;
 
-	if (sqe->ioprio && !p->zc)
-		return -EINVAL;
+	ret = prep_recvsend_flags(p, nr);
+	if (ret)
+		return ret;
 	p->args[1] = sqe->addr;
 	p->args[2] = sqe->len;
+	if (sqe->flags & IOSQE_BUFFER_SELECT) {
+		ret = prep_select(p, sqe->len, &p->args[1], &p->args[2]);
+		if (ret)
+			return ret;
+	}
 	p->args[3] = prep_msg_flags(p, nr);
 	p->args[4] = 0;
 	p->args[5] = 0;
@@ -742,6 +890,8 @@ static const struct compat_op compat_ops[IORING_OP_LAST] = {
 bool compat_op_is_library(unsigned opcode)
 {
 	return opcode == IORING_OP_ASYNC_CANCEL ||
+	       opcode == IORING_OP_PROVIDE_BUFFERS ||
+	       opcode == IORING_OP_REMOVE_BUFFERS ||
 	       opcode == IORING_OP_POLL_REMOVE ||
 	       opcode == IORING_OP_TIMEOUT_REMOVE ||
 	       opcode == IORING_OP_FILES_UPDATE;
@@ -760,7 +910,15 @@ enum compat_block compat_op_block(unsigned opcode)
 
 #define COMPAT_SQE_FLAGS	(IOSQE_FIXED_FILE | IOSQE_IO_DRAIN | \
 				 IOSQE_IO_LINK | IOSQE_IO_HARDLINK | \
-				 IOSQE_ASYNC | IOSQE_CQE_SKIP_SUCCESS)
+				 IOSQE_ASYNC | IOSQE_CQE_SKIP_SUCCESS | \
+				 IOSQE_BUFFER_SELECT)
+
+/* The opcodes that take a provided buffer, as io_uring's opdef says. */
+static bool compat_op_buffer_select(unsigned opcode)
+{
+	return opcode == IORING_OP_READ || opcode == IORING_OP_READV ||
+	       opcode == IORING_OP_RECV || opcode == IORING_OP_RECVMSG;
+}
 
 /* The program asked for a non-blocking try itself: -EAGAIN is its answer. */
 bool compat_app_nowait(const struct io_uring_sqe *sqe)
@@ -842,7 +1000,9 @@ int compat_prep(struct compat_ring *c, struct compat_req *req,
 
 	if (req->sqe.opcode >= IORING_OP_LAST ||
 	    !compat_ops[req->sqe.opcode].prep ||
-	    (req->sqe.flags & ~COMPAT_SQE_FLAGS) || req->sqe.personality)
+	    (req->sqe.flags & ~COMPAT_SQE_FLAGS) || req->sqe.personality ||
+	    ((req->sqe.flags & IOSQE_BUFFER_SELECT) &&
+	     !compat_op_buffer_select(req->sqe.opcode)))
 		return -EINVAL;
 	op = &compat_ops[req->sqe.opcode];
 	for (i = 0; i < SYSRING_SQE_REGS; i++)

@@ -448,22 +448,6 @@ int io_uring_unregister_iowq_aff(struct io_uring *ring)
 	return -EINVAL;
 }
 
-int io_uring_register_buf_ring(struct io_uring *ring,
-			       struct io_uring_buf_reg *reg, unsigned int flags)
-{
-	(void)ring;
-	(void)reg;
-	(void)flags;
-	return -EINVAL;
-}
-
-int io_uring_unregister_buf_ring(struct io_uring *ring, int bgid)
-{
-	(void)ring;
-	(void)bgid;
-	return -EINVAL;
-}
-
 int io_uring_register_sync_cancel(struct io_uring *ring,
 				  struct io_uring_sync_cancel_reg *reg)
 {

@@ -150,6 +150,7 @@ static void compat_free(struct compat_ring *c, size_t size)
 		close(c->eventfd);
 	pthread_mutex_destroy(&c->lock);
 	compat_files_free(c);
+	compat_bgs_free(c);
 	free(c->bufs);
 	free(c->reqs);
 	free(c->pending.cqes);

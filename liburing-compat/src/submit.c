@@ -71,7 +71,8 @@ static int compat_cancel(struct compat_ring *c, __u64 user_data, bool all,
 		if (opcode != IORING_OP_LAST && req->sqe.opcode != opcode)
 			continue;
 		ret = sysring_register_cancel(&c->sr, i, 0);
-		if (ret < 0)
+		/* A multishot receive between two receives is still live. */
+		if (ret < 0 && !req->multishot)
 			continue;	/* ran inline, or already done */
 		req->canceled = true;
 		found++;
@@ -81,17 +82,23 @@ static int compat_cancel(struct compat_ring *c, __u64 user_data, bool all,
 	return found;
 }
 
-static void compat_files_update_op(struct compat_ring *c,
-				   const struct io_uring_sqe *sqe)
+/* A library operation's CQE, unless IOSQE_CQE_SKIP_SUCCESS hides it. */
+static void compat_post_op(struct compat_ring *c,
+			   const struct io_uring_sqe *sqe, int res)
+{
+	if (res < 0 || !(sqe->flags & IOSQE_CQE_SKIP_SUCCESS))
+		compat_post(c, sqe->user_data, res);
+}
+
+static int compat_files_update_op(struct compat_ring *c,
+				  const struct io_uring_sqe *sqe)
 {
 	const int *fds = (const int *)(unsigned long)sqe->addr;
 	unsigned i;
 	int ret = 0;
 
-	if (sqe->off > c->nr_files || sqe->len > c->nr_files - sqe->off) {
-		compat_post(c, sqe->user_data, c->files ? -EINVAL : -ENXIO);
-		return;
-	}
+	if (sqe->off > c->nr_files || sqe->len > c->nr_files - sqe->off)
+		return c->files ? -EINVAL : -ENXIO;
 	for (i = 0; i < sqe->len; i++) {
 		int fd = fds[i];
 
@@ -105,52 +112,69 @@ static void compat_files_update_op(struct compat_ring *c,
 		compat_file_install(c, sqe->off + i, fd);
 		ret++;
 	}
-	compat_post(c, sqe->user_data, ret);
+	return ret;
 }
 
 /*
- * Operations on the library's own state: cancels and file table updates.
- * They complete at once, after what was queued before them has started.
+ * Operations on the library's own state: cancels, provided buffers and
+ * file table updates.  They complete at once, after what was queued
+ * before them has started; returns the CQE's res.
  */
-static bool compat_library_op(struct compat_ring *c,
-			      const struct io_uring_sqe *sqe)
+static int compat_library_op(struct compat_ring *c,
+			     const struct io_uring_sqe *sqe)
 {
 	unsigned flags = sqe->cancel_flags;
 	int n;
 
-	if (!compat_op_is_library(sqe->opcode))
-		return false;
 	/* What was queued before runs before, as it would in the kernel. */
 	if (sysring_sq_ready(&c->sr))
 		sysring_submit(&c->sr);
 	switch (sqe->opcode) {
 	case IORING_OP_ASYNC_CANCEL:
-		if (flags & ~(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY)) {
-			compat_post(c, sqe->user_data, -EINVAL);
-			return true;
-		}
+		if (flags & ~(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_ANY))
+			return -EINVAL;
 		n = compat_cancel(c, sqe->addr, flags & IORING_ASYNC_CANCEL_ALL,
 				  flags & IORING_ASYNC_CANCEL_ANY, IORING_OP_LAST);
-		compat_post(c, sqe->user_data,
-			    n ? (flags & IORING_ASYNC_CANCEL_ALL ? n : 0) :
-				-ENOENT);
-		return true;
+		return n ? (flags & IORING_ASYNC_CANCEL_ALL ? n : 0) : -ENOENT;
 	case IORING_OP_POLL_REMOVE:
 	case IORING_OP_TIMEOUT_REMOVE:
-		if (sqe->len || sqe->timeout_flags) {
-			compat_post(c, sqe->user_data, -EINVAL);
-			return true;
-		}
+		if (sqe->len || sqe->timeout_flags)
+			return -EINVAL;
 		n = compat_cancel(c, sqe->addr, false, false,
 				  sqe->opcode == IORING_OP_POLL_REMOVE ?
 				  IORING_OP_POLL_ADD : IORING_OP_TIMEOUT);
-		compat_post(c, sqe->user_data, n ? 0 : -ENOENT);
-		return true;
+		return n ? 0 : -ENOENT;
+	case IORING_OP_PROVIDE_BUFFERS:
+		return compat_provide_buffers(c, sqe);
+	case IORING_OP_REMOVE_BUFFERS:
+		return compat_remove_buffers(c, sqe);
 	case IORING_OP_FILES_UPDATE:
-		compat_files_update_op(c, sqe);
-		return true;
+		return compat_files_update_op(c, sqe);
 	}
-	return false;
+	return -EINVAL;
+}
+
+/*
+ * A chain of library operations only: run in order, and as a link does,
+ * a failure cancels the rest (a hard link goes on).
+ */
+static bool compat_library_chain(struct compat_ring *c,
+				 struct io_uring_sqe **sqes, unsigned n)
+{
+	bool broken = false;
+	unsigned i;
+	int res;
+
+	for (i = 0; i < n; i++)
+		if (!compat_op_is_library(sqes[i]->opcode))
+			return false;
+	for (i = 0; i < n; i++) {
+		res = broken ? -ECANCELED : compat_library_op(c, sqes[i]);
+		compat_post_op(c, sqes[i], res);
+		if (res < 0 && !(sqes[i]->flags & IOSQE_IO_HARDLINK))
+			broken = true;
+	}
+	return true;
 }
 
 static bool compat_sqe_links(const struct io_uring_sqe *sqe)
@@ -232,6 +256,7 @@ static void compat_unqueue(struct compat_ring *c, unsigned n)
 		if (req->direct_slot >= 0 &&
 		    c->files[req->direct_slot] == COMPAT_FILE_RESERVED)
 			c->files[req->direct_slot] = -1;
+		compat_buf_done(c, req, false);
 		compat_req_put(c, req);
 	}
 }
@@ -281,7 +306,7 @@ static int compat_queue_chain(struct compat_ring *c,
 	}
 	if (c->nr_deferred || c->fence || (drain && c->inflight))
 		return compat_defer(c, sqes, n);
-	if (n == 1 && compat_library_op(c, sqes[0]))
+	if (compat_library_chain(c, sqes, n))
 		return 0;
 	if (sysring_sq_space_left(&c->sr) < n)
 		return -EBUSY;
@@ -317,8 +342,11 @@ static int compat_queue_chain(struct compat_ring *c,
 	return 0;
 }
 
-/* Run a non-blocking try again, blocking, on a worker. */
-int compat_resubmit(struct compat_ring *c, struct compat_req *req)
+/*
+ * Queue a request again: a non-blocking try that would block goes to a
+ * worker (@async), a multishot receive tries its next receive inline.
+ */
+int compat_resubmit(struct compat_ring *c, struct compat_req *req, bool async)
 {
 	struct compat_chain chain = { 0 };
 	struct sysring_sqe *s;
@@ -328,12 +356,12 @@ int compat_resubmit(struct compat_ring *c, struct compat_req *req)
 	if (!s)
 		return -EBUSY;
 	sysring_sqe_set_data64(s, (__u64)(req - c->reqs));
-	ret = compat_prep(c, req, s, &chain, true);
+	ret = compat_prep(c, req, s, &chain, async);
 	if (ret) {
 		c->sr.sq.sqe_tail--;
 		return ret;
 	}
-	sysring_sqe_set_flags(s, SYSRING_SQE_ASYNC);
+	sysring_sqe_set_flags(s, async ? SYSRING_SQE_ASYNC : 0);
 	c->inflight++;
 	return 0;
 }

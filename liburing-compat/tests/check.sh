@@ -75,6 +75,26 @@ for i in 1 2 3 4 5 6 7 8 9 10; do [ -e sink.ready ] && break; sleep 0.5; done
 run_example send-zerocopy sh -c "'$B/examples/send-zerocopy' -4 -D 127.0.0.1 -p 8000 -t 1 tcp 2>&1 | grep 'tx=[1-9]'"
 kill $sink 2>/dev/null
 wait $sink 2>/dev/null
+# io_uring-udp echoes datagrams (multishot RECVMSG into a buffer ring).
+"$B/examples/io_uring-udp" -p 8001 >udp.log 2>&1 &
+udp=$!
+run_example io_uring-udp python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+for i in range(200):
+	msg = b"datagram %d " % i * (1 + i % 50)
+	for n in range(50):
+		s.sendto(msg, ("127.0.0.1", 8001))
+		try:
+			if s.recv(65536) == msg:
+				break
+		except socket.timeout:
+			pass
+	else:
+		raise SystemExit("no echo of datagram %d" % i)'
+kill $udp 2>/dev/null
+wait $udp 2>/dev/null
 
 # The tests: those in expected are known not to pass here (XFAIL).
 for t in "$B"/test/*.t; do
