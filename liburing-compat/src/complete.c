@@ -314,13 +314,13 @@ static bool compat_complete(struct compat_ring *c,
 	c->inflight--;
 	if (req->nowait && res == -EOPNOTSUPP)
 		compat_mark_no_nowait(c, &req->sqe);
-	if (req->nowait && (res == -EAGAIN || res == -EOPNOTSUPP) &&
-	    req->canceled)
-		res = -ECANCELED;
-	if (req->nowait && (res == -EAGAIN || res == -EOPNOTSUPP) &&
-	    (req->multishot || !compat_fd_nonblock(c, &req->sqe)) &&
-	    !compat_resubmit(c, req, true))
-		return true;
+	if (req->nowait && (res == -EAGAIN || res == -EOPNOTSUPP)) {
+		if (req->canceled)
+			res = -ECANCELED;
+		else if ((req->multishot || !compat_fd_nonblock(c, &req->sqe)) &&
+			 !compat_resubmit(c, req, true))
+			return true;
+	}
 	/* A file with no non-blocking reads says EOPNOTSUPP; io_uring EAGAIN. */
 	if (res == -EOPNOTSUPP && compat_op_block(req->sqe.opcode) ==
 	    COMPAT_NOWAIT && compat_app_nowait(&req->sqe))
