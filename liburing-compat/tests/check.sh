@@ -57,6 +57,8 @@ run_example link-cp sh -c "rm -f out && '$B/examples/link-cp' in out && cmp in o
 head -c 5000 in >small
 run_example ucontext-cp sh -c "rm -f out && '$B/examples/ucontext-cp' small out >/dev/null && cmp small out"
 run_example io_uring-test sh -c "'$B/examples/io_uring-test' in | grep -q 'completed=4'"
+# poll-bench: POLL_ADDs on a pipe written and read back at once (10 s).
+run_example poll-bench sh -c "'$B/examples/poll-bench' 2>&1 | grep 'requests/s: [1-9]'"
 # send-zerocopy streams to a TCP sink for a second and reports what it sent.
 rm -f sink.ready
 python3 -c '

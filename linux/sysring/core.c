@@ -202,7 +202,8 @@ static long sysring_create(u32 entries, struct sysring_params __user *params)
 	p.features = SYSRING_FEAT_INLINE | SYSRING_FEAT_PROGS |
 		     SYSRING_FEAT_LINK | SYSRING_FEAT_ASYNC |
 		     SYSRING_FEAT_CANCEL | SYSRING_FEAT_NODROP |
-		     SYSRING_FEAT_EXT_ARG | SYSRING_FEAT_SQPOLL;
+		     SYSRING_FEAT_EXT_ARG | SYSRING_FEAT_SQPOLL |
+		     SYSRING_FEAT_WAIT_ARM;
 	p.rings_size = ctx->rings_size;
 	p.sqes_size = ctx->sqes_size;
 

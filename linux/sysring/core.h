@@ -4,6 +4,7 @@
 
 #include <linux/cache.h>
 #include <linux/file.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
@@ -80,6 +81,28 @@ static inline struct sysring_ctx *sysring_ex_ctx(struct sysring_exec *ex)
 {
 	return container_of(ex, struct sysring_ctx, ex);
 }
+
+/*
+ * A WAIT armed at submission (poll.c): an entry on the file's wait queue
+ * that latches the matching wake-ups until the WAIT takes them.
+ */
+struct sysring_wait_arm {
+	struct file		*file;		/* referenced */
+	/* The file's wait queue; NULL after POLLFREE (RCU, see poll.c). */
+	wait_queue_head_t	*head;
+	struct wait_queue_entry	wait;		/* on *head */
+	wait_queue_head_t	wake;		/* the WAIT sleeps here */
+	atomic_t		latch;		/* events, SYSRING_ARM_* */
+	__poll_t		key;		/* events, EPOLLERR, EPOLLHUP */
+};
+
+/* poll.c */
+struct sysring_wait_arm *sysring_arm_file(struct file *file, __poll_t key);
+void sysring_arm_free(struct sysring_wait_arm *arm);
+long sysring_arm_wait(struct sysring_wait_arm *arm, ktime_t expire, bool look);
+bool sysring_arm_target(const struct sysring_chain_ent *ent, u32 *fd,
+			__poll_t *key);
+void sysring_work_arm(struct sysring_exec *ex, struct sysring_work *work);
 
 /* wait.c */
 int sysring_cq_wait(struct sysring_ctx *ctx, u32 min_complete,

@@ -220,8 +220,11 @@ void sysring_work_run(struct sysring_exec *ex, struct sysring_vm *vm,
 	sysring_chain_start(&s, false);
 	for (i = 0; i < work->nr; i++) {
 		sysring_work_step(ex, work, i);
+		/* Only the head's WAIT was armed, on its initial registers. */
+		vm->arm = i ? NULL : work->arm;
 		sysring_run_ent(ex, vm, &s, &work->ents[i]);
 	}
+	vm->arm = NULL;
 	sysring_work_step(ex, work, work->nr);
 	sysring_cq_posted(ex);
 }
@@ -296,10 +299,13 @@ static int sysring_chain_queue(struct sysring_exec *ex, u32 head, u32 len)
 	if (!work)
 		return -ENOMEM;
 	work->next = NULL;
+	work->arm = NULL;
 	work->nr = len;
 	work->cur = 0;
 	for (i = 0; i < len; i++)
 		sysring_ent_prepare(ex, &work->ents[i], head + i);
+	if (ex->ops->work_arm)
+		ex->ops->work_arm(ex, work);
 	ret = ex->ops->work_queue(ex, work);
 	if (ret)
 		sysring_work_free(ex, work);

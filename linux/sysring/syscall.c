@@ -127,6 +127,25 @@ static bool sysring_wait_sleep(struct poll_wqueues *pwq, ktime_t *expire)
 }
 
 /*
+ * The WAIT of a chain's head, armed at submission (poll.c): -ENOENT when
+ * the wait is not that one, or the arm lost its wait queue.  The arm is
+ * done with once it has reported an event; a later WAIT polls.
+ */
+static long sysring_wait_armed(struct sysring_vm *vm, struct file *file,
+			       __poll_t key, ktime_t expire, bool look)
+{
+	struct sysring_wait_arm *arm = vm->arm;
+	long ret;
+
+	if (!arm || arm->file != file || arm->key != key)
+		return -ENOENT;
+	ret = sysring_arm_wait(arm, expire, look);
+	if (ret > 0 || ret == -ENOENT)
+		vm->arm = NULL;
+	return ret;
+}
+
+/*
  * WAIT (and WRITET before each write) is poll(2) of one descriptor done in
  * place, with no user memory to hold a pollfd.  The task's seccomp filters
  * see it as ppoll(NULL, 1, NULL, NULL, 0), so a filter that denies ppoll
@@ -151,6 +170,10 @@ long sysring_env_wait(struct sysring_vm *vm, u32 fd, u32 events,
 		return -EBADF;
 
 	expire = ktime_add_ns(ktime_get(), *timeout_ns);
+	ret = sysring_wait_armed(vm, fd_file(f), key, expire, timed_out);
+	if (ret != -ENOENT)
+		goto out;
+
 	poll_initwait(&table);
 	/* A zero timeout only looks: never queue on the file's wait queues. */
 	if (timed_out)
@@ -180,6 +203,7 @@ long sysring_env_wait(struct sysring_vm *vm, u32 fd, u32 events,
 		timed_out = sysring_wait_sleep(&table, &expire);
 	}
 	poll_freewait(&table);
+out:
 	*timeout_ns = max_t(s64, ktime_to_ns(ktime_sub(expire, ktime_get())), 0);
 	return ret;
 }

@@ -17,12 +17,14 @@
 #include <linux/file.h>
 #include <linux/mman.h>
 #include <linux/mm.h>
+#include <linux/pipe_fs_i.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <linux/time64.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <asm/syscall.h>
 
 #include "core.h"
@@ -3403,11 +3405,319 @@ static struct kunit_suite sysring_sqpoll_test_suite = {
 	.test_cases = sysring_sqpoll_test_cases,
 };
 
+/*
+ * sysring_poll: a WAIT at the head of an async chain, armed at submission
+ * (poll.c), sees the wake-ups from then on, even of data gone by the time
+ * it runs; a WAIT that is not the armed one polls as before.
+ */
+
+static u64 sysring_arm_ns(int ms)
+{
+	return ms * SR_NS_PER_MS;
+}
+
+/* A one-entry work item whose head block is WAIT r0, r1, @events; EXIT r0. */
+static struct sysring_work *sysring_arm_work(struct kunit *test, u64 fd,
+					     u64 timeout, u32 events)
+{
+	struct sysring_work *work;
+	struct sysring_sqe *sqe;
+
+	work = kunit_kzalloc(test, struct_size(work, ents, 1), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, work);
+	work->nr = 1;
+	sqe = &work->ents[0].sqe;
+	sqe->ninsns = 2;
+	sqe->insns[0] = SR(WAIT, 0, 1, 0, events);
+	sqe->insns[1] = SR_EXIT(0);
+	sqe->reg_base = 1;
+	sqe->nregs = 2;
+	sqe->regs[0] = fd;
+	sqe->regs[1] = timeout;
+	return work;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(sysring_arm_free_action, sysring_arm_free,
+			    struct sysring_wait_arm *);
+KUNIT_DEFINE_ACTION_WRAPPER(sysring_fput_action, fput, struct file *);
+
+/* Free @arm when the test ends. */
+static void sysring_arm_defer_free(struct kunit *test,
+				   struct sysring_wait_arm *arm)
+{
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, arm);
+	ret = kunit_add_action_or_reset(test, sysring_arm_free_action, arm);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+static struct sysring_wait_arm *sysring_arm_test_file(struct kunit *test,
+						      struct file *file,
+						      __poll_t key)
+{
+	struct sysring_wait_arm *arm = sysring_arm_file(file, key);
+
+	sysring_arm_defer_free(test, arm);
+	return arm;
+}
+
+static struct file *sysring_arm_fget(struct kunit *test, int fd)
+{
+	struct file *file = fget(fd);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, file);
+	ret = kunit_add_action_or_reset(test, sysring_fput_action, file);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return file;
+}
+
+/* Take back what sysring_io_fill() put in. */
+static void sysring_arm_drain(struct kunit *test, struct sysring_vm *vm,
+			      int fd, u64 buf, u64 len)
+{
+	const u64 args[6] = { fd, buf, len };
+
+	KUNIT_ASSERT_EQ(test, sysring_env_syscall(vm, __NR_read, args), len);
+}
+
+/* Which head blocks are armed: only operands known before they run. */
+static void sysring_arm_target_test(struct kunit *test)
+{
+	struct sysring_prog *prog;
+	struct sysring_work *work;
+	struct sysring_chain_ent *ent;
+	__poll_t key;
+	u32 fd;
+
+	work = sysring_arm_work(test, 7, sysring_arm_ns(5), 0x1);
+	ent = &work->ents[0];
+	KUNIT_ASSERT_TRUE(test, sysring_arm_target(ent, &fd, &key));
+	KUNIT_EXPECT_EQ(test, fd, 7);
+	KUNIT_EXPECT_EQ(test, (__force u32)key,
+			(__force u32)(EPOLLIN | EPOLLERR | EPOLLHUP));
+
+	/* A register outside the SQE's window starts at zero. */
+	ent->sqe.reg_base = 2;
+	ent->sqe.nregs = 1;
+	ent->sqe.regs[0] = sysring_arm_ns(5);
+	KUNIT_ASSERT_TRUE(test, sysring_arm_target(ent, &fd, &key));
+	KUNIT_EXPECT_EQ(test, fd, 0);
+	ent->sqe.regs[0] = 0;		/* a zero timeout only looks */
+	KUNIT_EXPECT_FALSE(test, sysring_arm_target(ent, &fd, &key));
+
+	work = sysring_arm_work(test, 7, SYSRING_TIMEOUT_MAX_NS + 1, 0x1);
+	KUNIT_EXPECT_FALSE(test, sysring_arm_target(&work->ents[0], &fd, &key));
+	work = sysring_arm_work(test, 1ULL << 31, sysring_arm_ns(5), 0x1);
+	KUNIT_EXPECT_FALSE(test, sysring_arm_target(&work->ents[0], &fd, &key));
+	work = sysring_arm_work(test, 7, sysring_arm_ns(5), 0x1);
+	work->ents[0].err = -EINVAL;
+	KUNIT_EXPECT_FALSE(test, sysring_arm_target(&work->ents[0], &fd, &key));
+	work = sysring_arm_work(test, 7, sysring_arm_ns(5), 0x1);
+	work->ents[0].sqe.insns[0] = SR_MOVK(0, 1);
+	KUNIT_EXPECT_FALSE(test, sysring_arm_target(&work->ents[0], &fd, &key));
+
+	/* A registered program's first instruction counts, not the SQE's. */
+	prog = kunit_kzalloc(test, struct_size(prog, insns, 2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, prog);
+	prog->insns[0] = SR(WAIT, 0, 1, 0, 0x4);
+	prog->insns[1] = SR_EXIT(0);
+	work->ents[0].prog = prog;
+	KUNIT_ASSERT_TRUE(test, sysring_arm_target(&work->ents[0], &fd, &key));
+	KUNIT_EXPECT_EQ(test, (__force u32)key,
+			(__force u32)(EPOLLOUT | EPOLLERR | EPOLLHUP));
+}
+
+/*
+ * The pipe is written and read back before the WAIT runs: armed, it
+ * reports POLLIN, as io_uring's POLL_ADD does; not armed, it times out.
+ */
+static void sysring_arm_latch_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 buf = sysring_test_urw(test, PAGE_SIZE);
+	struct sysring_work *work;
+	struct sysring_wait_arm *arm;
+	int fds[2];
+
+	sysring_io_pipe(test, vm, fds);
+	work = sysring_arm_work(test, fds[0], sysring_arm_ns(5), 0x1);
+	sysring_work_arm(NULL, work);
+	arm = work->arm;
+	sysring_arm_defer_free(test, arm);
+	sysring_io_fill(test, vm, fds[1], buf, 1);
+	sysring_arm_drain(test, vm, fds[0], buf, 1);
+
+	/* Another file's wait leaves the arm alone. */
+	vm->arm = arm;
+	vm->regs[1] = fds[1];
+	vm->regs[2] = sysring_arm_ns(5);
+	sysring_io_run1(test, vm, SR(WAIT, 0, 1, 0, 0x4), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0x4, 1, 2);
+	KUNIT_EXPECT_PTR_EQ(test, vm->arm, arm);
+
+	vm->regs[1] = fds[0];
+	sysring_io_run1(test, vm, SR(WAIT, 0, 1, 0, 0x1), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0x1, 1, 2);
+	/* Reported: the arm is done with, the next WAIT polls. */
+	KUNIT_EXPECT_NULL(test, vm->arm);
+	sysring_io_run1(test, vm, SR(WAIT, 0, 1, 0, 0x1), 16);
+	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0, 1, 2);
+
+	/* A descriptor that is not open is left to the WAIT (-EBADF). */
+	work = sysring_arm_work(test, 1000, sysring_arm_ns(5), 0x1);
+	sysring_work_arm(NULL, work);
+	KUNIT_EXPECT_NULL(test, work->arm);
+}
+
+/* Ready when armed; events not asked for are not latched. */
+static void sysring_arm_events_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 buf = sysring_test_urw(test, PAGE_SIZE);
+	__poll_t key = EPOLLIN | EPOLLERR | EPOLLHUP;
+	struct sysring_wait_arm *arm;
+	struct file *rd, *wr;
+	int fds[2];
+
+	sysring_io_pipe(test, vm, fds);
+	rd = sysring_arm_fget(test, fds[0]);
+	wr = sysring_arm_fget(test, fds[1]);
+	arm = sysring_arm_test_file(test, wr, EPOLLOUT | EPOLLERR | EPOLLHUP);
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true),
+			EPOLLOUT);
+
+	arm = sysring_arm_test_file(test, rd, EPOLLPRI | EPOLLERR | EPOLLHUP);
+	sysring_io_fill(test, vm, fds[1], buf, 1);
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true), 0);
+
+	arm = sysring_arm_test_file(test, rd, key);
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true), EPOLLIN);
+	/* Taken: nothing new is latched. */
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true), 0);
+}
+
+/* A wake-up without events makes the WAIT poll the file itself. */
+static void sysring_arm_repoll_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	u64 buf = sysring_test_urw(test, PAGE_SIZE);
+	__poll_t key = EPOLLIN | EPOLLERR | EPOLLHUP;
+	struct sysring_wait_arm *arm;
+	struct pipe_inode_info *pipe;
+	struct file *rd;
+	int fds[2];
+
+	sysring_io_pipe(test, vm, fds);
+	rd = sysring_arm_fget(test, fds[0]);
+	pipe = get_pipe_info(rd, false);
+	KUNIT_ASSERT_NOT_NULL(test, pipe);
+	arm = sysring_arm_test_file(test, rd, key);
+	wake_up(&pipe->rd_wait);
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true), 0);
+
+	sysring_io_fill(test, vm, fds[1], buf, 1);
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true), EPOLLIN);
+	wake_up(&pipe->rd_wait);
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true), EPOLLIN);
+}
+
+struct sysring_arm_writer {
+	struct delayed_work	dwork;
+	struct file		*file;
+	ssize_t			ret;
+};
+
+static void sysring_arm_write_fn(struct work_struct *work)
+{
+	struct sysring_arm_writer *w = container_of(to_delayed_work(work),
+						    struct sysring_arm_writer,
+						    dwork);
+	loff_t pos = 0;
+
+	w->ret = kernel_write(w->file, "x", 1, &pos);
+}
+
+/*
+ * Asleep in the WAIT: a write from another thread wakes it; with nothing,
+ * the timeout ends it; a signal, -EINTR.
+ */
+static void sysring_arm_sleep_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	__poll_t key = EPOLLIN | EPOLLERR | EPOLLHUP;
+	struct sysring_arm_writer w = { .ret = -1 };
+	struct sysring_wait_arm *arm;
+	struct file *rd;
+	ktime_t t0;
+	int fds[2];
+
+	sysring_io_pipe(test, vm, fds);
+	rd = sysring_arm_fget(test, fds[0]);
+	w.file = sysring_arm_fget(test, fds[1]);
+	arm = sysring_arm_test_file(test, rd, key);
+
+	t0 = ktime_get();
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_add_ms(t0, 5), false),
+			0);
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), t0), 4);
+
+	INIT_DELAYED_WORK(&w.dwork, sysring_arm_write_fn);
+	schedule_delayed_work(&w.dwork, msecs_to_jiffies(20));
+	t0 = ktime_get();
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_add_ms(t0, 10000),
+					       false), EPOLLIN);
+	KUNIT_EXPECT_LT(test, ktime_ms_delta(ktime_get(), t0), 10000);
+	flush_delayed_work(&w.dwork);
+	KUNIT_EXPECT_EQ(test, w.ret, 1);
+
+	sysring_test_kill_self(test);
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_add_ms(t0, 10000),
+					       false), -EINTR);
+	sysring_test_unkill();
+}
+
+/* POLLFREE takes the entry off a queue about to go: the WAIT polls. */
+static void sysring_arm_pollfree_test(struct kunit *test)
+{
+	struct sysring_vm *vm = sysring_test_vm(test);
+	struct sysring_wait_arm *arm;
+	struct pipe_inode_info *pipe;
+	struct file *rd;
+	int fds[2];
+
+	sysring_io_pipe(test, vm, fds);
+	rd = sysring_arm_fget(test, fds[0]);
+	pipe = get_pipe_info(rd, false);
+	KUNIT_ASSERT_NOT_NULL(test, pipe);
+	arm = sysring_arm_test_file(test, rd, EPOLLIN | EPOLLERR | EPOLLHUP);
+	KUNIT_EXPECT_PTR_EQ(test, arm->head, &pipe->rd_wait);
+	wake_up_pollfree(&pipe->rd_wait);
+	KUNIT_EXPECT_NULL(test, arm->head);
+	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true), -ENOENT);
+}
+
+static struct kunit_case sysring_poll_test_cases[] = {
+	KUNIT_CASE(sysring_arm_target_test),
+	KUNIT_CASE(sysring_arm_latch_test),
+	KUNIT_CASE(sysring_arm_events_test),
+	KUNIT_CASE(sysring_arm_repoll_test),
+	KUNIT_CASE(sysring_arm_sleep_test),
+	KUNIT_CASE(sysring_arm_pollfree_test),
+	{}
+};
+
+static struct kunit_suite sysring_poll_test_suite = {
+	.name = "sysring_poll",
+	.test_cases = sysring_poll_test_cases,
+};
+
 kunit_test_suites(&sysring_check_test_suite, &sysring_vm_test_suite,
 		  &sysring_sys_test_suite, &sysring_ring_test_suite,
 		  &sysring_async_test_suite, &sysring_cq_test_suite,
 		  &sysring_io_test_suite, &sysring_cancel_test_suite,
-		  &sysring_sqpoll_test_suite);
+		  &sysring_sqpoll_test_suite, &sysring_poll_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for sysring");
 MODULE_LICENSE("GPL");

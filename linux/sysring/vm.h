@@ -36,6 +36,8 @@
 #include <linux/time_types.h>
 #include <linux/sysring.h>
 
+struct sysring_wait_arm;
+
 /* A block's execution state: one register file, shared along a link chain. */
 struct sysring_vm {
 	u64	regs[SYSRING_NR_REGS];
@@ -47,6 +49,8 @@ struct sysring_vm {
 	void	*env;		/* owned by the environment */
 	/* The running block's cancel flag (sysring_chain_ent), or NULL. */
 	const u8 *cancel;
+	/* The environment's: the WAIT its chain armed at submission, or NULL. */
+	struct sysring_wait_arm *arm;
 };
 
 /*
@@ -109,6 +113,8 @@ struct sysring_chain_ent {
  */
 struct sysring_work {
 	struct sysring_work		*next;	/* the environment's queue */
+	/* The head's first WAIT, armed by sysring_exec_ops.work_arm. */
+	struct sysring_wait_arm		*arm;
 	u32				nr;
 	u32				cur;
 	struct sysring_chain_ent	ents[] __counted_by(nr);
@@ -147,6 +153,13 @@ struct sysring_exec_ops {
 	/* A work item for @nr entries (nr and next set by the caller). */
 	struct sysring_work *(*work_alloc)(struct sysring_exec *ex, u32 nr);
 	void (*work_free)(struct sysring_exec *ex, struct sysring_work *work);
+	/*
+	 * Optional: @work is about to be queued.  When its head block starts
+	 * with a WAIT, start watching the file now and set work->arm, so
+	 * that the WAIT sees the events since submission (the kernel's
+	 * poll.c); work_free drops it.
+	 */
+	void (*work_arm)(struct sysring_exec *ex, struct sysring_work *work);
 	/* Hand @work to a worker, which frees it: 0, or -errno (not queued). */
 	int (*work_queue)(struct sysring_exec *ex, struct sysring_work *work);
 	/* Serialise CQE posting and CQ reservations between threads. */

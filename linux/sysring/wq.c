@@ -445,6 +445,7 @@ static struct sysring_work *sysring_work_alloc(struct sysring_exec *ex, u32 nr)
 static void sysring_work_kfree(struct sysring_exec *ex,
 			       struct sysring_work *work)
 {
+	sysring_arm_free(work->arm);
 	kvfree(work);
 }
 
@@ -493,6 +494,7 @@ const struct sysring_exec_ops sysring_kernel_ops = {
 	.prog_put	= sysring_ctx_prog_put,
 	.work_alloc	= sysring_work_alloc,
 	.work_free	= sysring_work_kfree,
+	.work_arm	= sysring_work_arm,
 	.work_queue	= sysring_wq_queue,
 	.cq_lock	= sysring_cq_lock_k,
 	.cq_unlock	= sysring_cq_unlock_k,

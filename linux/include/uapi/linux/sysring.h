@@ -271,6 +271,7 @@ struct sysring_cqe {
 #define SYSRING_FEAT_NODROP	0x20	/* a full CQ overflows, never drops */
 #define SYSRING_FEAT_EXT_ARG	0x40	/* SYSRING_ENTER_EXT_ARG */
 #define SYSRING_FEAT_SQPOLL	0x80	/* SYSRING_SETUP_SQPOLL */
+#define SYSRING_FEAT_WAIT_ARM	0x100	/* an async head's WAIT arms at submit */
 
 /*
  * The SQ ring's flags word (sq_off.flags), written by the kernel.
