@@ -798,6 +798,36 @@ struct thr {
 static struct thr *thrs;
 static int nthrs;
 
+/*
+ * A block that starts with WAIT on operands from the SQE: at the head of
+ * an asynchronous chain the kernel arms it at submission (poll.c).  The
+ * files: the pipes, the ring itself (never armed), a closed descriptor.
+ * Victims may wait long on the empty blocking pipe; SIGKILL ends it.
+ */
+static void gen_wait_sqe(struct rng *r, struct ring *rg, struct sysring_sqe *s)
+{
+	static const uint16_t events[] = { POLLIN, POLLOUT, POLLIN | POLLOUT,
+					   POLLPRI | POLLRDHUP, 0 };
+	const int fds[] = { pipe_nb[0], pipe_nb[1], pipe_blk[0], rg->fd, -1 };
+	uint64_t timeout = below(r, 5000000);
+
+	if (rg->victim && one_in(r, 2))
+		timeout = 1000000000ULL * (1 + below(r, 30));
+	else if (one_in(r, 8))
+		timeout = one_in(r, 2) ? 0 : SYSRING_TIMEOUT_MAX_NS + 1;
+	s->reg_base = 1;
+	s->nregs = 2;
+	s->regs[0] = (uint64_t)(int64_t)fds[below(r, sizeof(fds) / sizeof(fds[0]))];
+	s->regs[1] = timeout;
+	s->insns[0] = I(SYSRING_OP_WAIT, below(r, 8), 1,
+			one_in(r, 2) ? SYSRING_IO_KEEPERR : 0,
+			events[below(r, sizeof(events) / sizeof(events[0]))]);
+	s->insns[1] = I(SYSRING_OP_EXIT, below(r, 8), 0, 0, 0);
+	s->ninsns = 2;
+	if (one_in(r, 2))
+		s->flags |= SYSRING_SQE_ASYNC;
+}
+
 static void gen_sqe(struct rng *r, struct ring *rg, struct sysring_sqe *s)
 {
 	uint64_t a[6];
@@ -805,8 +835,10 @@ static void gen_sqe(struct rng *r, struct ring *rg, struct sysring_sqe *s)
 
 	memset(s, 0, sizeof(*s));
 	s->user_data = rnd(r);
-	kind = below(r, 10);
-	if (kind < 3) {
+	kind = below(r, 11);
+	if (kind == 10) {
+		gen_wait_sqe(r, rg, s);
+	} else if (kind < 3) {
 		/* SYS: arguments in the SQE's registers r1.., not mutated. */
 		nr = gen_sys_args(r, rg, a, &nargs, rg->victim ?
 				  one_in(r, 8) : one_in(r, 40));

@@ -250,7 +250,11 @@ void sysring_work_arm(struct sysring_exec *ex, struct sysring_work *work)
 	if (!sysring_arm_target(&work->ents[0], &fd, &key))
 		return;
 	CLASS(fd, f)(fd);
-	if (fd_empty(f))
+	/*
+	 * Not a ring: the arm holds its file, and a ring holding itself
+	 * through its own queued chain would outlive its last close.
+	 */
+	if (fd_empty(f) || fd_file(f)->f_op == &sysring_fops)
 		return;
 	work->arm = sysring_arm_file(fd_file(f), key);
 }

@@ -118,6 +118,19 @@ bool sysring_io_thread_killed(void)
 	return get_signal(&ksig);
 }
 
+/* Complete the chains of @list, which no worker will run, as canceled. */
+static void sysring_wq_cancel_list(struct sysring_ctx *ctx,
+				   struct sysring_vm *vm,
+				   struct sysring_work *list)
+{
+	struct sysring_work *work;
+
+	while ((work = list)) {
+		list = work->next;
+		sysring_work_cancel(&ctx->ex, vm, work);
+	}
+}
+
 /*
  * Leave the pool and exit; wq->lock held, so that the decision to go and
  * the count the queuers see are one step.
@@ -128,7 +141,7 @@ static void __noreturn sysring_worker_exit(struct sysring_worker *worker,
 {
 	struct sysring_ctx *ctx = worker->ctx;
 	struct sysring_wq *wq = &ctx->wq;
-	struct sysring_work *orphans = NULL, *work;
+	struct sysring_work *orphans = NULL;
 	struct sysring_worker *idle;
 
 	list_del(&worker->node);
@@ -150,10 +163,7 @@ static void __noreturn sysring_worker_exit(struct sysring_worker *worker,
 	}
 	spin_unlock(&wq->lock);
 
-	while ((work = orphans)) {
-		orphans = work->next;
-		sysring_work_cancel(&ctx->ex, &worker->vm, work);
-	}
+	sysring_wq_cancel_list(ctx, &worker->vm, orphans);
 	kvfree(worker);
 	sysring_ctx_put(ctx);
 	do_exit(0);
@@ -297,12 +307,19 @@ static int sysring_wq_queue(struct sysring_exec *ex, struct sysring_work *work)
 	 * and completed it meanwhile: then it was accepted.  Chains queued
 	 * before it stay: a worker killed while the one for @work was being
 	 * created left them (sysring_worker_exit() saw that one coming), and
-	 * the next worker, or the release of the ring, takes them.
+	 * the next worker, or the release of the ring, takes them.  In a
+	 * process being killed there is no next worker, and a chain's armed
+	 * WAIT may hold a file that holds the ring: complete them now, as the
+	 * last killed worker does.
 	 */
 	if (!wq->nr_workers) {
 		bool taken = sysring_queue_remove(&wq->head, &wq->tail, work);
+		struct sysring_work *orphans = NULL;
 
+		if (fatal_signal_pending(current))
+			orphans = sysring_wq_take_all(wq);
 		spin_unlock(&wq->lock);
+		sysring_wq_cancel_list(ctx, ex->vm, orphans);
 		if (!taken)
 			return 0;
 		return ret == -ENOMEM ? ret : -EAGAIN;
