@@ -11,6 +11,7 @@
 #   make checkpatch   scripts/checkpatch.pl --strict on the kernel side
 #   make vm-shell     boot the kernel and run VM_CMD (default: uname -a) in it
 #   make bench-fio    fio: sysring vs io_uring vs psync -> build/results/fio.md
+#   make profile-fio  perf of fio on null_blk, per engine -> build/results/fio-profile/
 #   make bench-httpd  wrk: sysring-httpd vs nginx, epoll, io_uring -> build/results/httpd.md
 #   make clean        remove build/ (keeps build/linux-source-6.12 if present)
 #
@@ -79,7 +80,7 @@ clean:
 # Userspace, the main job and the tests.
 
 .PHONY: libsysring asm tests examples bench fuzz fuzz-abi stress run check \
-	fio-src fio bench-fio liburing-compat liburing-compat-check \
+	fio-src fio bench-fio profile-fio liburing-compat liburing-compat-check \
 	bench-liburing-compat bench-httpd
 
 libsysring:
@@ -134,6 +135,15 @@ bench-fio: deps kernel fio
 		cp "$$share/env.txt" $(BUILD)/results/fio-env.txt && \
 		bench/fio/report.py $(BUILD)/results/fio-json \
 			$(BUILD)/results/fio-env.txt $(BUILD)/results/fio
+
+# Where the time goes in fio's 4 KiB random reads on null_blk (perf,
+# system-wide, in the VM): build/results/fio-profile/profile-SECTION.txt.
+profile-fio: deps kernel fio
+	@command -v perf >/dev/null || { apt-get update && apt-get install -y linux-perf; }
+	tools/vm-run --timeout 1200 -- bench/fio/profile.sh
+	@share=$$(ls -td $(BUILD)/vm/run.*/share/files | head -n 1); \
+		rm -rf $(BUILD)/results/fio-profile && mkdir -p $(BUILD)/results && \
+		cp -r "$$share" $(BUILD)/results/fio-profile
 
 # sysring-httpd against nginx and the epoll and io_uring servers of
 # bench/httpd under wrk, in one boot: build/results/httpd.md and httpd.csv.
