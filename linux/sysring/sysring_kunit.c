@@ -3473,6 +3473,20 @@ static struct file *sysring_arm_fget(struct kunit *test, int fd)
 	return file;
 }
 
+/* A pipe in the test's file table; its read end's file and pipe. */
+static struct pipe_inode_info *sysring_arm_pipe(struct kunit *test,
+						struct sysring_vm *vm,
+						int fds[2], struct file **rd)
+{
+	struct pipe_inode_info *pipe;
+
+	sysring_io_pipe(test, vm, fds);
+	*rd = sysring_arm_fget(test, fds[0]);
+	pipe = get_pipe_info(*rd, false);
+	KUNIT_ASSERT_NOT_NULL(test, pipe);
+	return pipe;
+}
+
 /* Take back what sysring_io_fill() put in. */
 static void sysring_arm_drain(struct kunit *test, struct sysring_vm *vm,
 			      int fd, u64 buf, u64 len)
@@ -3609,10 +3623,7 @@ static void sysring_arm_repoll_test(struct kunit *test)
 	struct file *rd;
 	int fds[2];
 
-	sysring_io_pipe(test, vm, fds);
-	rd = sysring_arm_fget(test, fds[0]);
-	pipe = get_pipe_info(rd, false);
-	KUNIT_ASSERT_NOT_NULL(test, pipe);
+	pipe = sysring_arm_pipe(test, vm, fds, &rd);
 	arm = sysring_arm_test_file(test, rd, key);
 	wake_up(&pipe->rd_wait);
 	KUNIT_EXPECT_EQ(test, sysring_arm_wait(arm, ktime_get(), true), 0);
@@ -3687,10 +3698,7 @@ static void sysring_arm_pollfree_test(struct kunit *test)
 	struct file *rd;
 	int fds[2];
 
-	sysring_io_pipe(test, vm, fds);
-	rd = sysring_arm_fget(test, fds[0]);
-	pipe = get_pipe_info(rd, false);
-	KUNIT_ASSERT_NOT_NULL(test, pipe);
+	pipe = sysring_arm_pipe(test, vm, fds, &rd);
 	arm = sysring_arm_test_file(test, rd, EPOLLIN | EPOLLERR | EPOLLHUP);
 	KUNIT_EXPECT_PTR_EQ(test, arm->head, &pipe->rd_wait);
 	wake_up_pollfree(&pipe->rd_wait);
