@@ -108,10 +108,10 @@ liburing-compat: deps libsysring
 liburing-compat-check: liburing-compat kernel
 	tools/vm-run --timeout 3000 -- liburing-compat/tests/check.sh
 
-# io_uring-cp on liburing + io_uring vs liburing-compat + sysring, one boot.
+# io_uring-cp and poll-bench on liburing + io_uring vs liburing-compat +
+# sysring, one boot.
 bench-liburing-compat: liburing-compat kernel
-	tools/vm-run --timeout 1800 -- sh -c \
-		'liburing-compat/tests/bench-cp.sh && liburing-compat/tests/bench-poll.sh'
+	tools/vm-run --timeout 1800 -- liburing-compat/tests/bench.sh
 
 # The source of the installed fio (apt-get source, once, adding a deb-src
 # entry for bookworm if there is none) -> build/fio-src/, configured: deps
