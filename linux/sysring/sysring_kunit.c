@@ -3585,6 +3585,18 @@ static void sysring_arm_latch_test(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, work->arm);
 }
 
+/* A ring is never armed: its arm would hold it past its last close. */
+static void sysring_arm_ring_test(struct kunit *test)
+{
+	struct sysring_test_ring r;
+	struct sysring_work *work;
+
+	sysring_test_ring_init(test, &r, 4, 0);
+	work = sysring_arm_work(test, r.fd, sysring_arm_ns(5), 0x1);
+	sysring_work_arm(NULL, work);
+	KUNIT_EXPECT_NULL(test, work->arm);
+}
+
 /* Ready when armed; events not asked for are not latched. */
 static void sysring_arm_events_test(struct kunit *test)
 {
@@ -3709,6 +3721,7 @@ static void sysring_arm_pollfree_test(struct kunit *test)
 static struct kunit_case sysring_poll_test_cases[] = {
 	KUNIT_CASE(sysring_arm_target_test),
 	KUNIT_CASE(sysring_arm_latch_test),
+	KUNIT_CASE(sysring_arm_ring_test),
 	KUNIT_CASE(sysring_arm_events_test),
 	KUNIT_CASE(sysring_arm_repoll_test),
 	KUNIT_CASE(sysring_arm_sleep_test),
