@@ -34,6 +34,7 @@ typedef int64_t s64;
 #define max(a, b)	max_t(__typeof__(a), a, b)
 #define max3(a, b, c)	max_t(__typeof__(a), max_t(__typeof__(a), a, b), c)
 #define min3(a, b, c)	min_t(__typeof__(a), min_t(__typeof__(a), a, b), c)
+#define __aligned(x)	__attribute__((aligned(x)))
 #define ____cacheline_aligned_in_smp	__attribute__((aligned(64)))
 #define __counted_by(member)
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))
@@ -118,6 +119,17 @@ static inline bool mem_is_zero(const void *s, size_t n)
  */
 int sysring_env_load(void *dst, u64 uaddr, u32 size);
 int sysring_env_store(u64 uaddr, const void *src, u32 size);
+
+/* LD and ST: the kernel makes them one user access; here a copy will do. */
+static inline int sysring_env_load_word(void *buf, u64 uaddr, u32 size)
+{
+	return sysring_env_load(buf, uaddr, size);
+}
+
+static inline int sysring_env_store_word(u64 uaddr, const void *buf, u32 size)
+{
+	return sysring_env_store(uaddr, buf, size);
+}
 void sysring_vm_impossible(unsigned int code);
 /* A completion found no overflow entry: a broken invariant of cq.c. */
 void sysring_cq_impossible(void);

@@ -1046,7 +1046,7 @@ static void sysring_vm_find_test(struct kunit *test)
 	sysring_expect_stop(test, vm, SYSRING_STATUS_EXIT, 0, 2, 3);
 }
 
-/* Every position around the interpreter's 512-byte haystack windows. */
+/* Every position around the haystack windows, 64 bytes growing to 512. */
 static void sysring_vm_find_window_test(struct kunit *test)
 {
 	static const u32 nlens[] = { 1, 2, 7, 255, 256 };

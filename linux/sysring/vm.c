@@ -12,7 +12,8 @@
 #include "vm.h"
 
 #define SYSRING_BOUNCE	256	/* bytes moved per user-copy step */
-#define SYSRING_WINDOW	512	/* haystack bytes searched per step */
+#define SYSRING_WINDOW	512	/* haystack bytes searched per step, at most */
+#define SYSRING_WINDOW_MIN 64	/* the first step: matches are often near */
 
 /*
  * COPY and FIND pay for what they do: one unit of the block's budget per
@@ -26,7 +27,7 @@
 
 struct sysring_meter {
 	struct sysring_vm	*vm;
-	u32			*left;	/* the interpreter's budget */
+	u32			left;	/* the interpreter's budget, lent */
 	u64			work;	/* bytes not yet paid for */
 };
 
@@ -36,9 +37,9 @@ static int sysring_meter_charge(struct sysring_meter *m, u64 bytes)
 	m->work += bytes;
 	while (m->work >= SYSRING_WORK_UNIT) {
 		m->work -= SYSRING_WORK_UNIT;
-		if (!*m->left)
+		if (!m->left)
 			return -ETIME;
-		if (!(--*m->left & 63) && sysring_env_should_stop(m->vm))
+		if (!(--m->left & 63) && sysring_env_should_stop(m->vm))
 			return -EINTR;
 	}
 	return 0;
@@ -108,6 +109,7 @@ static noinline int sysring_vm_find(struct sysring_meter *m, u64 *out, u64 hay,
 {
 	u8 pat[SYSRING_FIND_NEEDLE_MAX];
 	u8 win[SYSRING_WINDOW];
+	u32 step = max_t(u32, SYSRING_WINDOW_MIN, nlen);
 	u64 pos = 0;
 	int ret;
 
@@ -121,9 +123,13 @@ static noinline int sysring_vm_find(struct sysring_meter *m, u64 *out, u64 hay,
 		return -EFAULT;
 	*out = (u64)-1;
 
-	/* Windows overlap by nlen - 1 bytes so no match straddles two. */
+	/*
+	 * Windows overlap by nlen - 1 bytes so no match straddles two.  They
+	 * grow from SYSRING_WINDOW_MIN: a bound far past the match (a string's
+	 * NUL looked for within its buffer) then loads little more than it.
+	 */
 	while (pos + nlen <= hlen) {
-		u32 n = min_t(u64, hlen - pos, sizeof(win));
+		u32 n = min_t(u64, hlen - pos, step);
 		u64 cost = n;
 		u32 i;
 
@@ -144,6 +150,7 @@ static noinline int sysring_vm_find(struct sysring_meter *m, u64 *out, u64 hay,
 		if (pos + n >= hlen)
 			break;
 		pos += n - nlen + 1;
+		step = min_t(u32, 2 * step, sizeof(win));
 	}
 	return 0;
 }
@@ -203,10 +210,14 @@ void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 	const struct sysring_insn *insn = insns;
 	u64 *r = vm->regs;
 	u32 left = budget;
-	struct sysring_meter meter = { .vm = vm, .left = &left };
+	/*
+	 * The meter gets the budget only for a COPY or FIND: were its address
+	 * taken, left would live on the stack for every instruction.
+	 */
+	struct sysring_meter meter = { .vm = vm };
 	bool cond;
 	struct sysring_io_res io;
-	u8 mem[8];
+	u8 mem[8] __aligned(8);
 	u64 found;
 	long ret;
 
@@ -378,8 +389,8 @@ OP_JSET_K:
 	goto jump;
 
 OP_LD:
-	if (sysring_env_load(mem, SRC + IMM,
-			     1U << (insn->mod & SYSRING_MEM_SIZE_MASK))) {
+	if (sysring_env_load_word(mem, SRC + IMM,
+				  1U << (insn->mod & SYSRING_MEM_SIZE_MASK))) {
 		sysring_vm_stop(vm, SYSRING_STATUS_FAULT, -EFAULT);
 		goto out;
 	}
@@ -387,8 +398,8 @@ OP_LD:
 	goto next;
 OP_ST:
 	sysring_mem_encode(mem, SRC, insn->mod);
-	if (sysring_env_store(DST + IMM, mem,
-			      1U << (insn->mod & SYSRING_MEM_SIZE_MASK))) {
+	if (sysring_env_store_word(DST + IMM, mem,
+				   1U << (insn->mod & SYSRING_MEM_SIZE_MASK))) {
 		sysring_vm_stop(vm, SYSRING_STATUS_FAULT, -EFAULT);
 		goto out;
 	}
@@ -404,15 +415,19 @@ OP_SYS:
 	goto next;
 
 OP_COPY:
+	meter.left = left;
 	ret = sysring_vm_copy(&meter, DST, SRC, r[insn->mod]);
+	left = meter.left;
 	if (ret) {
 		sysring_vm_stop(vm, sysring_mem_status(ret), ret);
 		goto out;
 	}
 	goto next;
 OP_FIND:
+	meter.left = left;
 	ret = sysring_vm_find(&meter, &found, SRC, r[insn->src + 1],
 			      r[insn->mod], r[insn->mod + 1]);
+	left = meter.left;
 	if (ret) {
 		sysring_vm_stop(vm, sysring_mem_status(ret), ret);
 		goto out;

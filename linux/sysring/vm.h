@@ -520,6 +520,49 @@ static inline int sysring_env_store(u64 uaddr, const void *src, u32 size)
 	return copy_to_user(u64_to_user_ptr(uaddr), src, size) ? -EFAULT : 0;
 }
 
+/*
+ * LD and ST, the most frequent accesses: one get_user() or put_user() of
+ * 1, 2, 4 or 8 bytes, not a copy_from_user() call.  @buf is aligned for
+ * the size; the user address need not be where the CPU allows that.
+ */
+static inline int sysring_env_load_word(void *buf, u64 uaddr, u32 size)
+{
+	void __user *p = u64_to_user_ptr(uaddr);
+
+	if (!IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS) &&
+	    !IS_ALIGNED(uaddr, size))
+		return sysring_env_load(buf, uaddr, size);
+	switch (size) {
+	case 1:
+		return get_user(*(u8 *)buf, (u8 __user *)p);
+	case 2:
+		return get_user(*(u16 *)buf, (u16 __user *)p);
+	case 4:
+		return get_user(*(u32 *)buf, (u32 __user *)p);
+	default:
+		return get_user(*(u64 *)buf, (u64 __user *)p);
+	}
+}
+
+static inline int sysring_env_store_word(u64 uaddr, const void *buf, u32 size)
+{
+	void __user *p = u64_to_user_ptr(uaddr);
+
+	if (!IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS) &&
+	    !IS_ALIGNED(uaddr, size))
+		return sysring_env_store(uaddr, buf, size);
+	switch (size) {
+	case 1:
+		return put_user(*(const u8 *)buf, (u8 __user *)p);
+	case 2:
+		return put_user(*(const u16 *)buf, (u16 __user *)p);
+	case 4:
+		return put_user(*(const u32 *)buf, (u32 __user *)p);
+	default:
+		return put_user(*(const u64 *)buf, (u64 __user *)p);
+	}
+}
+
 #define sysring_vm_impossible(code)					\
 	WARN_ONCE(1, "sysring: opcode %#x passed the checker\n", code)
 
