@@ -57,6 +57,11 @@ printf '<h1>sysring</h1>\n' >"$root/index.html"
 head -c 1024 /dev/urandom >"$root/1k.bin"
 printf 'body { }\n' >"$root/style.css"
 printf 'a b\n' >"$root/a b.txt"
+# Content-Type: each kind of extension the hash table must tell apart.
+mkdir -p "$root/types/d.js"
+for f in t.tar.gz UP.PNG noext x.woff2 x.js x.unknown8 d.js/file x.json; do
+	printf 'x\n' >"$root/types/$f"
+done
 printf 'sub\n' >"$root/sub/index.html"
 printf 'secret\n' >"$tmp/secret"
 ln -s "$tmp/secret" "$root/escape"
@@ -105,6 +110,13 @@ cases() {
 		ok="style.css is not text/css"
 	[ "$(curl -s -o /dev/null -w '%{content_type}' "$url/1k.bin")" = application/octet-stream ] ||
 		ok="1k.bin is not application/octet-stream"
+	for t in t.tar.gz=application/gzip UP.PNG=image/png \
+		noext=application/octet-stream x.woff2=font/woff2 \
+		x.js=text/javascript x.unknown8=application/octet-stream \
+		d.js/file=application/octet-stream x.json=application/json; do
+		got=$(curl -s -o /dev/null -w '%{content_type}' "$url/types/${t%%=*}")
+		[ "$got" = "${t#*=}" ] || ok="types/${t%%=*} is $got, not ${t#*=}"
+	done
 	result content-type "$ok"
 
 	# HEAD: the GET's headers, no body.
@@ -127,6 +139,10 @@ cases() {
 		grep -qi '^Connection: keep-alive' || ok="HTTP/1.0 keep-alive refused"
 	curl -s -D - -o /dev/null -H 'connection:   close' "$url/" |
 		grep -qi '^Connection: close' || ok="close not honoured"
+	# Only a header named Connection counts, not one ending in it.
+	out=$(printf 'GET / HTTP/1.1\r\nX-Connection: close\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | raw 20)
+	[ "$(grep -c '^HTTP/1.1 200' <<<"$out")" = 2 ] ||
+		ok="X-Connection: close closed the connection: $out"
 	result keep-alive "$ok"
 
 	# Two requests in one write: two answers, in order.

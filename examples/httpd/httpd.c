@@ -67,8 +67,9 @@ static const struct {
 	{ "woff2", "font/woff2" },
 	{ "bin", "application/octet-stream" },
 };
-_Static_assert(sizeof(httpd_types) / sizeof(httpd_types[0]) < HTTPD_MIME_MAX,
-	       "room for the default type");
+/* Some slots stay empty: a lookup ends at one at the latest. */
+_Static_assert(sizeof(httpd_types) / sizeof(httpd_types[0]) <=
+	       HTTPD_MIME_SLOTS / 2, "MIME table load");
 
 /* Status line and headers up to the Content-Length value; then a body. */
 static const struct {
@@ -134,6 +135,19 @@ static uint64_t mime_key(const char *ext)
 	return key;
 }
 
+/* Where httpd.sr looks the key up first, and goes on if it is taken. */
+static void mime_add(struct httpd_const *c, const char *ext, const char *type)
+{
+	uint64_t key = mime_key(ext);
+	unsigned int i = (key * HTTPD_MIME_MULT) >> HTTPD_MIME_SHR;
+
+	while (c->mime[i].key)
+		i = (i + 1) & HTTPD_MIME_MASK;
+	c->mime[i].key = key;
+	c->mime[i].ptr = httpd_ptr(type);
+	c->mime[i].len = strlen(type);
+}
+
 static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 		       int lfd, int rootfd)
 {
@@ -156,8 +170,7 @@ static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 	c->pct[0] = '%';
 	c->query[0] = '?';
 	memcpy(c->index, "index.html", 11);
-	memcpy(c->conn, "\r\nConnection:", 13);
-	memcpy(c->connl, "\r\nconnection:", 13);
+	memcpy(c->conn, "onnection:", 10);
 	c->s200 = str("HTTP/1.1 200 OK\r\nServer: sysring-httpd\r\n"
 		      "Content-Type: ");
 	c->clen = str("\r\nContent-Length: ");
@@ -182,14 +195,13 @@ static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 		r->code = httpd_canned[i].code;
 		r->keep = httpd_canned[i].keep;
 	}
-	for (i = 0; i < sizeof(httpd_types) / sizeof(httpd_types[0]); i++) {
-		c->mime[i].key = mime_key(httpd_types[i].ext);
-		c->mime[i].ptr = httpd_ptr(httpd_types[i].type);
-		c->mime[i].len = strlen(httpd_types[i].type);
-	}
-	/* The terminator, key 0, is the default type. */
-	c->mime[i].ptr = httpd_ptr("application/octet-stream");
-	c->mime[i].len = strlen("application/octet-stream");
+	for (i = 0; i < HTTPD_MIME_SLOTS; i++)
+		c->mime[i] = (struct httpd_mime){
+			.ptr = httpd_ptr("application/octet-stream"),
+			.len = strlen("application/octet-stream"),
+		};
+	for (i = 0; i < sizeof(httpd_types) / sizeof(httpd_types[0]); i++)
+		mime_add(c, httpd_types[i].ext, httpd_types[i].type);
 }
 
 int httpd_listen(const struct httpd_opts *o, bool shared)

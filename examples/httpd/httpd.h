@@ -96,28 +96,38 @@
 #define HC_S_QUERY	128	/* "?" */
 #define HC_S_INDEX	136	/* "index.html\0" (16 bytes) */
 #define HC_S_NUL	146	/* its NUL */
-#define HC_S_CONN	152	/* "\r\nConnection:" (16 bytes) */
-#define HC_S_CONNL	168	/* "\r\nconnection:" (16 bytes) */
-#define HC_P_200	184	/* "HTTP/1.1 200 OK..." up to the type */
-#define HC_L_200	192
-#define HC_P_CLEN	200	/* "\r\nContent-Length: " */
-#define HC_L_CLEN	208
-#define HC_P_KA		216	/* "\r\nConnection: keep-alive\r\n\r\n" */
-#define HC_L_KA		224
-#define HC_P_CLOSE	232	/* "\r\nConnection: close\r\n\r\n" */
-#define HC_L_CLOSE	240
-#define HC_RESP		248	/* HTTPD_R_COUNT responses, HTTPD_R_SIZE each */
-#define HC_MIME		528	/* MIME table, see below */
-#define HC_RTV		1056	/* struct timeval: SO_RCVTIMEO, the slice */
-#define HC_INLINE	1072	/* nonzero: blocks run inline on non-blocking
+#define HC_S_CONN	152	/* "onnection:" (16 bytes) */
+#define HC_P_200	168	/* "HTTP/1.1 200 OK..." up to the type */
+#define HC_L_200	176
+#define HC_P_CLEN	184	/* "\r\nContent-Length: " */
+#define HC_L_CLEN	192
+#define HC_P_KA		200	/* "\r\nConnection: keep-alive\r\n\r\n" */
+#define HC_L_KA		208
+#define HC_P_CLOSE	216	/* "\r\nConnection: close\r\n\r\n" */
+#define HC_L_CLOSE	224
+#define HC_RESP		232	/* HTTPD_R_COUNT responses, HTTPD_R_SIZE each */
+#define HC_RTV		512	/* struct timeval: SO_RCVTIMEO, the slice */
+#define HC_INLINE	528	/* nonzero: blocks run inline on non-blocking
 				 * sockets and exit instead of waiting */
-#define HC_SIZE		1080
+#define HC_MIME		536	/* MIME table, see below */
+#define HC_SIZE		2584
 
-/* MIME entries: key (extension, lower case, zero padded), type, its length. */
+/*
+ * MIME types: a hash table of HTTPD_MIME_SLOTS entries, open addressing.
+ * An extension's key is its bytes (at most 7, lower case, zero padded) as
+ * a little-endian number; its slot is the top HTTPD_MIME_BITS bits of
+ * key * HTTPD_MIME_MULT, or the first one after it (wrapping) that holds
+ * the key or is empty.  Empty entries (key 0) hold the default type.
+ */
 #define HM_KEY		0
 #define HM_PTR		8
 #define HM_LEN		16
-#define HM_SIZE		24
-#define HTTPD_MIME_MAX	22	/* the last is the default: key 0 */
+#define HM_SIZE		32
+#define HM_SHIFT	5	/* log2(HM_SIZE) */
+#define HTTPD_MIME_BITS	6
+#define HTTPD_MIME_SLOTS 64	/* 1 << HTTPD_MIME_BITS */
+#define HTTPD_MIME_MASK	63
+#define HTTPD_MIME_SHR	58	/* 64 - HTTPD_MIME_BITS */
+#define HTTPD_MIME_MULT	0x9e3779b97f4a7c15	/* 2^64 / the golden ratio */
 
 #endif /* SYSRING_HTTPD_H */

@@ -56,6 +56,7 @@ struct httpd_mime {
 	uint64_t	key;
 	uint64_t	ptr;
 	uint64_t	len;
+	uint64_t	pad;
 };
 
 struct httpd_str {
@@ -81,15 +82,14 @@ struct httpd_const {
 	char			query[8];
 	char			index[16];
 	char			conn[16];
-	char			connl[16];
 	struct httpd_str	s200;
 	struct httpd_str	clen;
 	struct httpd_str	ka;
 	struct httpd_str	close;
 	struct httpd_resp	resp[HTTPD_R_COUNT];
-	struct httpd_mime	mime[HTTPD_MIME_MAX];
 	struct timeval		rtv;
 	uint64_t		inline_mode;
+	struct httpd_mime	mime[HTTPD_MIME_SLOTS];
 };
 
 /* httpd.sr knows these layouts by number only. */
@@ -134,7 +134,6 @@ HTTPD_AT(httpd_const, query, HC_S_QUERY);
 HTTPD_AT(httpd_const, index, HC_S_INDEX);
 HTTPD_AT(httpd_const, index[10], HC_S_NUL);
 HTTPD_AT(httpd_const, conn, HC_S_CONN);
-HTTPD_AT(httpd_const, connl, HC_S_CONNL);
 HTTPD_AT(httpd_const, s200.ptr, HC_P_200);
 HTTPD_AT(httpd_const, s200.len, HC_L_200);
 HTTPD_AT(httpd_const, clen.ptr, HC_P_CLEN);
@@ -153,6 +152,10 @@ HTTPD_AT(httpd_const, rtv, HC_RTV);
 HTTPD_AT(httpd_const, inline_mode, HC_INLINE);
 _Static_assert(sizeof(struct httpd_resp) == HTTPD_R_SIZE, "httpd_resp size");
 _Static_assert(sizeof(struct httpd_mime) == HM_SIZE, "httpd_mime size");
+_Static_assert(1 << HM_SHIFT == HM_SIZE, "httpd_mime shift");
+_Static_assert(1 << HTTPD_MIME_BITS == HTTPD_MIME_SLOTS &&
+	       HTTPD_MIME_MASK == HTTPD_MIME_SLOTS - 1 &&
+	       HTTPD_MIME_SHR == 64 - HTTPD_MIME_BITS, "MIME table size");
 _Static_assert(sizeof(struct httpd_const) == HC_SIZE, "httpd_const size");
 /* A target, its slash gone and "/index.html" added, fits the path buffer. */
 _Static_assert(HTTPD_TARGET_MAX + 12 <= HTTPD_PATH_MAX, "path buffer");
