@@ -149,7 +149,7 @@ profile-fio: deps kernel fio
 # bench/httpd under wrk, in one boot: build/results/httpd.md and httpd.csv.
 # HTTPD_BENCH_SECONDS per run (10).
 bench-httpd: deps kernel examples bench
-	@echo "== booting the sysring kernel: wrk against five servers, three rounds (TCG: about 20 minutes)"
+	@echo "== booting the sysring kernel: wrk against five servers, five rounds (TCG: about 30 minutes)"
 	tools/vm-run --timeout 2700 -- env \
 		HTTPD_BENCH_SECONDS=$${HTTPD_BENCH_SECONDS:-10} bench/httpd/run-bench.sh
 	@mkdir -p $(BUILD)/results

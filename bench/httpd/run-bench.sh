@@ -5,7 +5,7 @@
 # conn and inline modes), nginx, epoll-httpd and uring-httpd in one boot, a 1 KiB and a 1 MiB file,
 # keep-alive on and off, HTTPD_BENCH_CONNS (64) connections for
 # HTTPD_BENCH_SECONDS (10) each.  Writes httpd.csv, httpd-mem.csv and
-# env.txt to $SYSRING_VM_OUT; each run is repeated HTTPD_BENCH_ROUNDS (3)
+# env.txt to $SYSRING_VM_OUT; each run is repeated HTTPD_BENCH_ROUNDS (5)
 # times.  HTTPD_BENCH_SERVERS, _FILES and _KEEPALIVE narrow the runs;
 # HTTPD_BENCH_MEM=0 skips the memory part.
 set -u
@@ -16,7 +16,7 @@ conns=${HTTPD_BENCH_CONNS:-64}
 servers=${HTTPD_BENCH_SERVERS:-sysring-httpd sysring-httpd-inline nginx epoll-httpd uring-httpd}
 files=${HTTPD_BENCH_FILES:-1k.bin 1m.bin}
 kas=${HTTPD_BENCH_KEEPALIVE:-on off}
-rounds=${HTTPD_BENCH_ROUNDS:-3}
+rounds=${HTTPD_BENCH_ROUNDS:-5}
 cpus=$(nproc)
 tmp=$(mktemp -d)
 root=$tmp/www

@@ -7,6 +7,7 @@
 #ifndef SYSRING_ENV_H
 #define SYSRING_ENV_H
 
+#include <endian.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,6 +28,9 @@ typedef int64_t s64;
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define BIT(n)		(1UL << (n))
+#define le64_to_cpu(x)	le64toh(x)
+#define cpu_to_le64(x)	htole64(x)
+#define swab64(x)	__builtin_bswap64(x)
 #define noinline	__attribute__((noinline))
 #define __annotate_jump_table
 #define min_t(type, a, b)	((type)(a) < (type)(b) ? (type)(a) : (type)(b))
@@ -34,7 +38,6 @@ typedef int64_t s64;
 #define max(a, b)	max_t(__typeof__(a), a, b)
 #define max3(a, b, c)	max_t(__typeof__(a), max_t(__typeof__(a), a, b), c)
 #define min3(a, b, c)	min_t(__typeof__(a), min_t(__typeof__(a), a, b), c)
-#define __aligned(x)	__attribute__((aligned(x)))
 #define ____cacheline_aligned_in_smp	__attribute__((aligned(64)))
 #define __counted_by(member)
 #define READ_ONCE(x)	(*(const volatile __typeof__(x) *)&(x))

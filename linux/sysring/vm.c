@@ -45,33 +45,27 @@ static int sysring_meter_charge(struct sysring_meter *m, u64 bytes)
 	return 0;
 }
 
-static u64 sysring_mem_decode(const u8 *b, u8 mod)
+/*
+ * A LD's value from @mem, whose first 1 << (mod & SYSRING_MEM_SIZE_MASK)
+ * bytes hold what it read: the bytes past them are shifted out.
+ */
+static u64 sysring_mem_decode(const __le64 *mem, u8 mod)
 {
-	u32 size = 1U << (mod & SYSRING_MEM_SIZE_MASK);
-	u64 v = 0;
-	u32 i;
+	u32 shift = 64 - (8U << (mod & SYSRING_MEM_SIZE_MASK));
+	u64 raw = le64_to_cpu(*mem);
+	u64 top = (mod & SYSRING_MEM_BE) ? swab64(raw) : raw << shift;
 
-	for (i = 0; i < size; i++) {
-		u32 byte = (mod & SYSRING_MEM_BE) ? i : size - 1 - i;
-
-		v = (v << 8) | b[byte];
-	}
-	if ((mod & SYSRING_MEM_SX) && size < 8)
-		v = (u64)((s64)(v << (64 - 8 * size)) >> (64 - 8 * size));
-	return v;
+	return (mod & SYSRING_MEM_SX) ? (u64)((s64)top >> shift) : top >> shift;
 }
 
-static void sysring_mem_encode(u8 *b, u64 v, u8 mod)
+/* The bytes a ST of @v writes, at the start of @mem. */
+static void sysring_mem_encode(__le64 *mem, u64 v, u8 mod)
 {
-	u32 size = 1U << (mod & SYSRING_MEM_SIZE_MASK);
-	u32 i;
+	u32 shift = 64 - (8U << (mod & SYSRING_MEM_SIZE_MASK));
 
-	for (i = 0; i < size; i++) {
-		u32 byte = (mod & SYSRING_MEM_BE) ? size - 1 - i : i;
-
-		b[byte] = v & 0xff;
-		v >>= 8;
-	}
+	if (mod & SYSRING_MEM_BE)
+		v = swab64(v << shift);
+	*mem = cpu_to_le64(v);
 }
 
 /* User-to-user copy through a bounce buffer; overlap is handled. */
@@ -217,7 +211,7 @@ void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 	struct sysring_meter meter = { .vm = vm };
 	bool cond;
 	struct sysring_io_res io;
-	u8 mem[8] __aligned(8);
+	__le64 mem = 0;	/* LD and ST bytes, decoded and encoded whole */
 	u64 found;
 	long ret;
 
@@ -389,16 +383,16 @@ OP_JSET_K:
 	goto jump;
 
 OP_LD:
-	if (sysring_env_load_word(mem, SRC + IMM,
+	if (sysring_env_load_word(&mem, SRC + IMM,
 				  1U << (insn->mod & SYSRING_MEM_SIZE_MASK))) {
 		sysring_vm_stop(vm, SYSRING_STATUS_FAULT, -EFAULT);
 		goto out;
 	}
-	DST = sysring_mem_decode(mem, insn->mod);
+	DST = sysring_mem_decode(&mem, insn->mod);
 	goto next;
 OP_ST:
-	sysring_mem_encode(mem, SRC, insn->mod);
-	if (sysring_env_store_word(DST + IMM, mem,
+	sysring_mem_encode(&mem, SRC, insn->mod);
+	if (sysring_env_store_word(DST + IMM, &mem,
 				   1U << (insn->mod & SYSRING_MEM_SIZE_MASK))) {
 		sysring_vm_stop(vm, SYSRING_STATUS_FAULT, -EFAULT);
 		goto out;
