@@ -133,6 +133,7 @@ static inline int sysring_env_store_word(u64 uaddr, const void *buf, u32 size)
 {
 	return sysring_env_store(uaddr, buf, size);
 }
+
 void sysring_vm_impossible(unsigned int code);
 /* A completion found no overflow entry: a broken invariant of cq.c. */
 void sysring_cq_impossible(void);
