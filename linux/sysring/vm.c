@@ -216,14 +216,19 @@ void sysring_vm_run(struct sysring_vm *vm, const struct sysring_insn *insns,
 	long ret;
 
 select_insn:
-	/* The budget bounds loops; fatal signals are looked at every 1024. */
-	if (unlikely(!left)) {
-		sysring_vm_stop(vm, SYSRING_STATUS_BUDGET, -ETIME);
-		goto out;
-	}
-	if (unlikely(!(left & 1023)) && sysring_env_should_stop(vm)) {
-		sysring_vm_stop(vm, SYSRING_STATUS_CANCELED, -EINTR);
-		goto out;
+	/*
+	 * The budget bounds loops; fatal signals are looked at every 1024.
+	 * One test covers both, as a spent budget is a multiple of 1024.
+	 */
+	if (unlikely(!(left & 1023))) {
+		if (!left) {
+			sysring_vm_stop(vm, SYSRING_STATUS_BUDGET, -ETIME);
+			goto out;
+		}
+		if (sysring_env_should_stop(vm)) {
+			sysring_vm_stop(vm, SYSRING_STATUS_CANCELED, -EINTR);
+			goto out;
+		}
 	}
 	left--;
 	goto *jumptable[insn->code];
