@@ -135,6 +135,24 @@ static uint64_t mime_key(const char *ext)
 	return key;
 }
 
+/*
+ * A 200's header up to the Content-Length value, for one type: with the
+ * value's 20 digits at most, it fits before HS_HDR_MID.
+ */
+static struct httpd_mime mime_entry(uint64_t key, const char *type)
+{
+	char *hdr;
+
+	if (asprintf(&hdr, "HTTP/1.1 200 OK\r\nServer: sysring-httpd\r\n"
+		     "Content-Type: %s\r\nContent-Length: ", type) < 0 ||
+	    strlen(hdr) + 20 > HTTPD_HDR_PREFIX) {
+		fprintf(stderr, "sysring-httpd: no header for type %s\n", type);
+		exit(1);
+	}
+	return (struct httpd_mime){ .key = key, .ptr = httpd_ptr(hdr),
+				    .len = strlen(hdr) };
+}
+
 /* Where httpd.sr looks the key up first, and goes on if it is taken. */
 static void mime_add(struct httpd_const *c, const char *ext, const char *type)
 {
@@ -143,9 +161,7 @@ static void mime_add(struct httpd_const *c, const char *ext, const char *type)
 
 	while (c->mime[i].key)
 		i = (i + 1) & HTTPD_MIME_MASK;
-	c->mime[i].key = key;
-	c->mime[i].ptr = httpd_ptr(type);
-	c->mime[i].len = strlen(type);
+	c->mime[i] = mime_entry(key, type);
 }
 
 static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
@@ -171,9 +187,6 @@ static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 	c->query[0] = '?';
 	memcpy(c->index, "index.html", 11);
 	memcpy(c->conn, "onnection:", 10);
-	c->s200 = str("HTTP/1.1 200 OK\r\nServer: sysring-httpd\r\n"
-		      "Content-Type: ");
-	c->clen = str("\r\nContent-Length: ");
 	c->ka = str("\r\nConnection: keep-alive\r\n\r\n");
 	c->close = str("\r\nConnection: close\r\n\r\n");
 
@@ -195,11 +208,9 @@ static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 		r->code = httpd_canned[i].code;
 		r->keep = httpd_canned[i].keep;
 	}
-	for (i = 0; i < HTTPD_MIME_SLOTS; i++)
-		c->mime[i] = (struct httpd_mime){
-			.ptr = httpd_ptr("application/octet-stream"),
-			.len = strlen("application/octet-stream"),
-		};
+	c->mime[0] = mime_entry(0, "application/octet-stream");
+	for (i = 1; i < HTTPD_MIME_SLOTS; i++)
+		c->mime[i] = c->mime[0];
 	for (i = 0; i < sizeof(httpd_types) / sizeof(httpd_types[0]); i++)
 		mime_add(c, httpd_types[i].ext, httpd_types[i].type);
 }
@@ -303,10 +314,21 @@ void httpd_log_conn(const struct httpd_opts *o, struct httpd_stats *st,
 			(unsigned long long)s->status);
 }
 
+/* The connection program at @entry for @s, its registers as httpd.sr says. */
+void httpd_prep_block(struct sysring_sqe *sqe, int prog,
+		      const struct httpd_slot *s, unsigned int entry)
+{
+	const __u64 regs[6] = { httpd_ptr(s), entry, s->cnst, s->conn,
+				httpd_ptr(s->req), s->have };
+
+	sysring_prep_prog(sqe, prog);
+	sysring_sqe_set_regs(sqe, 1, regs, 6);
+	sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
+}
+
 static void submit_slot(struct httpd *h, unsigned int i, unsigned int entry)
 {
 	struct httpd_slot *s = &h->slots[i];
-	const __u64 regs[2] = { httpd_ptr(s), entry };
 	struct sysring_sqe *sqe;
 
 	if (entry == HTTPD_ENTRY_ACCEPT) {
@@ -315,11 +337,9 @@ static void submit_slot(struct httpd *h, unsigned int i, unsigned int entry)
 	}
 	while (!(sqe = sysring_get_sqe(&h->ring)))
 		sysring_submit(&h->ring);
-	sysring_prep_prog(sqe, h->prog);
-	sysring_sqe_set_regs(sqe, 1, regs, 2);
+	httpd_prep_block(sqe, h->prog, s, entry);
 	sysring_sqe_set_data64(sqe, i);
 	sysring_sqe_set_flags(sqe, SYSRING_SQE_ASYNC);
-	sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
 	h->resume_at[i] = 0;
 	h->inflight++;
 }

@@ -14,6 +14,7 @@
 #define HTTPD_PATH_MAX		1024	/* path buffer */
 #define HTTPD_TARGET_MAX	1000	/* longest request target: 414 past it */
 #define HTTPD_HDR_MAX		512	/* response header buffer */
+#define HTTPD_HDR_PREFIX	256	/* its bytes before HS_HDR_MID */
 #define HTTPD_XFER_CHUNK	16777216	/* SYSRING_XFER_MAX */
 #define HTTPD_SLICE_NS		1000000000	/* idle reads look at the stop flag */
 #define HTTPD_EAGAIN		-11	/* an idle read's slice ran out */
@@ -71,13 +72,12 @@
 #define HS_STAT		112	/* struct stat (144 bytes) */
 #define HS_MODE		136	/* its st_mode (u32) */
 #define HS_FSIZE	160	/* its st_size */
-#define HS_DIGITS	256	/* Content-Length digits, written backwards */
-#define HS_DIGITS_END	280
-#define HS_LEFT		280	/* inline: body bytes still to send */
-#define HS_HDR		288	/* response header */
-#define HS_PATH		800	/* NUL-terminated path under the root */
-#define HS_REQ		1824	/* request buffer */
-#define HS_SIZE		10016
+#define HS_LEFT		256	/* inline: body bytes still to send */
+#define HS_HDR		264	/* response header */
+#define HS_HDR_MID	520	/* a 200's is built outwards from here */
+#define HS_PATH		776	/* NUL-terminated path under the root */
+#define HS_REQ		1800	/* request buffer */
+#define HS_SIZE		9992
 
 /* struct httpd_const: shared by every slot, read-only but for the stop flag. */
 #define HC_LISTEN	0	/* listening socket */
@@ -97,27 +97,25 @@
 #define HC_S_INDEX	136	/* "index.html\0" (16 bytes) */
 #define HC_S_NUL	146	/* its NUL */
 #define HC_S_CONN	152	/* "onnection:" (16 bytes) */
-#define HC_P_200	168	/* "HTTP/1.1 200 OK..." up to the type */
-#define HC_L_200	176
-#define HC_P_CLEN	184	/* "\r\nContent-Length: " */
-#define HC_L_CLEN	192
-#define HC_P_KA		200	/* "\r\nConnection: keep-alive\r\n\r\n" */
-#define HC_L_KA		208
-#define HC_P_CLOSE	216	/* "\r\nConnection: close\r\n\r\n" */
-#define HC_L_CLOSE	224
-#define HC_RESP		232	/* HTTPD_R_COUNT responses, HTTPD_R_SIZE each */
-#define HC_RTV		512	/* struct timeval: SO_RCVTIMEO, the slice */
-#define HC_INLINE	528	/* nonzero: blocks run inline on non-blocking
+#define HC_P_KA		168	/* "\r\nConnection: keep-alive\r\n\r\n" */
+#define HC_L_KA		176
+#define HC_P_CLOSE	184	/* "\r\nConnection: close\r\n\r\n" */
+#define HC_L_CLOSE	192
+#define HC_RESP		200	/* HTTPD_R_COUNT responses, HTTPD_R_SIZE each */
+#define HC_RTV		480	/* struct timeval: SO_RCVTIMEO, the slice */
+#define HC_INLINE	496	/* nonzero: blocks run inline on non-blocking
 				 * sockets and exit instead of waiting */
-#define HC_MIME		536	/* MIME table, see below */
-#define HC_SIZE		2584
+#define HC_MIME		504	/* MIME table, see below */
+#define HC_SIZE		2552
 
 /*
  * MIME types: a hash table of HTTPD_MIME_SLOTS entries, open addressing.
  * An extension's key is its bytes (at most 7, lower case, zero padded) as
  * a little-endian number; its slot is the top HTTPD_MIME_BITS bits of
  * key * HTTPD_MIME_MULT, or the first one after it (wrapping) that holds
- * the key or is empty.  Empty entries (key 0) hold the default type.
+ * the key or is empty.  Empty entries (key 0) hold the default type.  An
+ * entry's string is a 200's header up to the Content-Length value: status
+ * line, Server, its Content-Type, "Content-Length: ".
  */
 #define HM_KEY		0
 #define HM_PTR		8

@@ -62,7 +62,6 @@ static void conn_free(struct loop *l, struct conn *c, const char *how)
 
 static void queue(struct loop *l, struct conn *c, unsigned int entry)
 {
-	const __u64 regs[2] = { httpd_ptr(&c->s), entry };
 	struct sysring_sqe *sqe = sysring_get_sqe(&l->ring);
 
 	/* LOOP_ENTRIES covers a batch and what its completions queue. */
@@ -70,10 +69,8 @@ static void queue(struct loop *l, struct conn *c, unsigned int entry)
 		conn_free(l, c, "no SQE");
 		return;
 	}
-	sysring_prep_prog(sqe, l->prog);
-	sysring_sqe_set_regs(sqe, 1, regs, 2);
+	httpd_prep_block(sqe, l->prog, &c->s, entry);
 	sysring_sqe_set_data64(sqe, httpd_ptr(c));
-	sysring_sqe_set_budget(sqe, SYSRING_MAX_BUDGET);
 }
 
 static void want(struct loop *l, struct conn *c, bool out)

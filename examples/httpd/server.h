@@ -36,7 +36,6 @@ struct httpd_slot {
 	uint64_t	error;
 	struct timespec	ts;
 	struct stat	st;
-	char		digits[HS_DIGITS_END - HS_DIGITS];
 	uint64_t	left;
 	char		hdr[HTTPD_HDR_MAX];
 	char		path[HTTPD_PATH_MAX];
@@ -82,8 +81,6 @@ struct httpd_const {
 	char			query[8];
 	char			index[16];
 	char			conn[16];
-	struct httpd_str	s200;
-	struct httpd_str	clen;
 	struct httpd_str	ka;
 	struct httpd_str	close;
 	struct httpd_resp	resp[HTTPD_R_COUNT];
@@ -111,9 +108,9 @@ HTTPD_AT(httpd_slot, ts.tv_nsec, HS_TS_NSEC);
 HTTPD_AT(httpd_slot, st, HS_STAT);
 HTTPD_AT(httpd_slot, st.st_mode, HS_MODE);
 HTTPD_AT(httpd_slot, st.st_size, HS_FSIZE);
-HTTPD_AT(httpd_slot, digits, HS_DIGITS);
 HTTPD_AT(httpd_slot, left, HS_LEFT);
 HTTPD_AT(httpd_slot, hdr, HS_HDR);
+HTTPD_AT(httpd_slot, hdr[HTTPD_HDR_PREFIX], HS_HDR_MID);
 HTTPD_AT(httpd_slot, path, HS_PATH);
 HTTPD_AT(httpd_slot, req, HS_REQ);
 _Static_assert(sizeof(struct httpd_slot) == HS_SIZE, "httpd_slot size");
@@ -134,10 +131,6 @@ HTTPD_AT(httpd_const, query, HC_S_QUERY);
 HTTPD_AT(httpd_const, index, HC_S_INDEX);
 HTTPD_AT(httpd_const, index[10], HC_S_NUL);
 HTTPD_AT(httpd_const, conn, HC_S_CONN);
-HTTPD_AT(httpd_const, s200.ptr, HC_P_200);
-HTTPD_AT(httpd_const, s200.len, HC_L_200);
-HTTPD_AT(httpd_const, clen.ptr, HC_P_CLEN);
-HTTPD_AT(httpd_const, clen.len, HC_L_CLEN);
 HTTPD_AT(httpd_const, ka.ptr, HC_P_KA);
 HTTPD_AT(httpd_const, ka.len, HC_L_KA);
 HTTPD_AT(httpd_const, close.ptr, HC_P_CLOSE);
@@ -190,6 +183,8 @@ int httpd_listen(const struct httpd_opts *o, bool shared);
 int httpd_load_prog(struct sysring *ring);
 /* The entry to resubmit at after HTTPD_EXIT_FALLBACK: decode the target. */
 unsigned int httpd_decode_target(struct httpd_slot *s);
+void httpd_prep_block(struct sysring_sqe *sqe, int prog,
+		      const struct httpd_slot *s, unsigned int entry);
 void httpd_close_fd(int64_t *fd);
 /* A connection's end: add its counts, log it with -v. */
 void httpd_log_conn(const struct httpd_opts *o, struct httpd_stats *st,
