@@ -198,6 +198,10 @@ cases() {
 	[ "$(curl -s "$url/a%20b.txt")" = "a b" ] || ok="a%20b.txt not served"
 	[ "$(status "$url/%7a%zz")" = 400 ] || ok="bad escape not 400"
 	[ "$(status "$url/index.html%00.txt")" = 400 ] || ok="%00 not 400"
+	# After the fallback the block still knows where the request ends.
+	out=$(printf 'GET /a%%20b.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /style.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | raw 20)
+	[ "$(grep -c '^HTTP/1.1 200' <<<"$out")" = 2 ] && grep -q '^a b' <<<"$out" &&
+		grep -q '^body' <<<"$out" || ok="pipelined after a fallback: $out"
 	result percent-decode "$ok"
 
 	# Nothing outside the root, whatever the spelling.
