@@ -81,7 +81,7 @@ clean:
 
 .PHONY: libsysring asm tests examples bench fuzz fuzz-abi stress run check \
 	fio-src fio bench-fio profile-fio liburing-compat liburing-compat-check \
-	bench-liburing-compat bench-httpd
+	bench-liburing-compat bench-httpd profile-httpd
 
 libsysring:
 	$(MAKE) -C libsysring
@@ -162,6 +162,18 @@ bench-httpd: deps kernel examples bench
 		cp "$$share/httpd.csv" "$$share/httpd-mem.csv" $(BUILD)/results/ && \
 		cp "$$share/env.txt" $(BUILD)/results/httpd-env.txt && \
 		bench/httpd/report.sh "$$share" $(BUILD)/results/httpd.md
+
+# Where each server's time goes per request, 1 KiB keep-alive (perf in the
+# VM): build/results/httpd-profile/profile-SERVER.txt.  The guest's clock
+# counts instructions unless SYSRING_VM_ICOUNT is set otherwise (to "" for
+# the wall clock).
+profile-httpd: deps kernel examples bench
+	@command -v perf >/dev/null || { apt-get update && apt-get install -y linux-perf; }
+	SYSRING_VM_ICOUNT=$${SYSRING_VM_ICOUNT-0} tools/vm-run --timeout 1800 -- \
+		env HTTPD_PROFILE_SECONDS=$${HTTPD_PROFILE_SECONDS:-5} bench/httpd/profile.sh
+	@share=$$(ls -td $(BUILD)/vm/run.*/share/files | head -n 1); \
+		rm -rf $(BUILD)/results/httpd-profile && mkdir -p $(BUILD)/results && \
+		cp -r "$$share" $(BUILD)/results/httpd-profile
 
 # The VM core under libFuzzer; FUZZ_SECONDS per target (default 60).
 fuzz: deps
