@@ -142,15 +142,15 @@ static uint64_t mime_key(const char *ext)
 static struct httpd_mime mime_entry(uint64_t key, const char *type)
 {
 	char *hdr;
+	int len = asprintf(&hdr, "HTTP/1.1 200 OK\r\nServer: sysring-httpd\r\n"
+			   "Content-Type: %s\r\nContent-Length: ", type);
 
-	if (asprintf(&hdr, "HTTP/1.1 200 OK\r\nServer: sysring-httpd\r\n"
-		     "Content-Type: %s\r\nContent-Length: ", type) < 0 ||
-	    strlen(hdr) + 20 > HTTPD_HDR_PREFIX) {
+	if (len < 0 || len + 20 > HTTPD_HDR_PREFIX) {
 		fprintf(stderr, "sysring-httpd: no header for type %s\n", type);
 		exit(1);
 	}
 	return (struct httpd_mime){ .key = key, .ptr = httpd_ptr(hdr),
-				    .len = strlen(hdr) };
+				    .len = len };
 }
 
 /* Where httpd.sr looks the key up first, and goes on if it is taken. */
