@@ -232,6 +232,7 @@ void compat_bgs_free(struct compat_ring *c);
 int compat_file(struct compat_ring *c, unsigned slot);
 int compat_sqe_fd(struct compat_ring *c, const struct io_uring_sqe *sqe);
 void compat_files_free(struct compat_ring *c);
+int compat_fd_hide(int fd);
 void compat_file_install(struct compat_ring *c, unsigned slot, int fd);
 int compat_file_alloc(struct compat_ring *c);
 

@@ -158,22 +158,28 @@ static __s32 compat_res(const struct sysring_cqe *scqe)
 }
 
 /*
- * A new descriptor for a fixed-file slot: install it and return true, or
- * free the slot.
+ * A new descriptor for a fixed-file slot: install it and return what the
+ * CQE reports (the slot, or 0), or free the slot and return @res or why the
+ * descriptor could not be kept.
  */
-static bool compat_direct_done(struct compat_ring *c, struct compat_req *req,
-			       const struct sysring_cqe *scqe)
+static int compat_direct_done(struct compat_ring *c, struct compat_req *req,
+			      const struct sysring_cqe *scqe, int res)
 {
+	unsigned slot = (unsigned)req->direct_slot;
 	__u64 fd;
 
 	if (scqe->status == SYSRING_STATUS_EXIT &&
 	    !sysring_cqe_reg(scqe, (unsigned)req->fd_reg, &fd)) {
-		compat_file_install(c, (unsigned)req->direct_slot, (int)fd);
-		return true;
+		res = compat_fd_hide((int)fd);
+		if (res >= 0) {
+			compat_file_install(c, slot, res);
+			return req->sqe.file_index == IORING_FILE_INDEX_ALLOC ?
+			       (int)slot : 0;
+		}
 	}
-	if (c->files[req->direct_slot] == COMPAT_FILE_RESERVED)
-		c->files[req->direct_slot] = -1;
-	return false;
+	if (c->files[slot] == COMPAT_FILE_RESERVED)
+		c->files[slot] = -1;
+	return res;
 }
 
 /*
@@ -342,11 +348,10 @@ static bool compat_complete(struct compat_ring *c,
 		compat_req_put(c, req);
 		return false;
 	}
+	if (req->direct_slot >= 0)
+		res = compat_direct_done(c, req, scqe, res);
 	if (res < 0 && (req->sqe.flags & IOSQE_CQE_SKIP_SUCCESS))
 		compat_chain_skip(c, req);
-	if (req->direct_slot >= 0 && compat_direct_done(c, req, scqe))
-		res = req->sqe.file_index == IORING_FILE_INDEX_ALLOC ?
-		      req->direct_slot : 0;
 	/* The block closed the slot's descriptor: forget it, do not close. */
 	if (req->close_slot >= 0 && scqe->status == SYSRING_STATUS_EXIT &&
 	    (unsigned)req->close_slot < c->nr_files)

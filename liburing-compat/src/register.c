@@ -28,6 +28,26 @@ int compat_sqe_fd(struct compat_ring *c, const struct io_uring_sqe *sqe)
 	return sqe->fd;
 }
 
+/*
+ * The library's own descriptors (dups of registered files, direct
+ * descriptors, eventfds) stay out of 0..2: a program that closes stdio or
+ * dup2()s over it, as a daemon does, must not close one it cannot see.
+ * io_uring holds no descriptor there at all.  Returns the fd or -errno;
+ * @fd is consumed either way.
+ */
+int compat_fd_hide(int fd)
+{
+	int nfd;
+
+	if (fd < 0 || fd > 2)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (nfd < 0)
+		nfd = -errno;
+	close(fd);
+	return nfd;
+}
+
 void compat_file_install(struct compat_ring *c, unsigned slot, int fd)
 {
 	if (c->files[slot] >= 0)
@@ -94,7 +114,7 @@ static int compat_files_set(struct compat_ring *c, unsigned off,
 		if (fd >= 0 && fd == c->sr.ring_fd)
 			return i ? (int)i : -EBADF;
 		if (fd >= 0) {
-			fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+			fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 			if (fd < 0)
 				return i ? (int)i : -errno;
 		} else if (fd != -1) {
@@ -366,7 +386,7 @@ static int compat_eventfd_set(struct io_uring *ring, int fd, bool async)
 	if (c->eventfd >= 0) {
 		ret = -EBUSY;
 	} else {
-		dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (dup < 0) {
 			ret = -errno;
 		} else {

@@ -200,8 +200,9 @@ int io_uring_queue_init_params(unsigned entries, struct io_uring *ring,
 	c->sr.ring_fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	c->notify_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c->notify_fd = c->notify_fd < 0 ? -errno : compat_fd_hide(c->notify_fd);
 	if (c->notify_fd < 0) {
-		ret = -errno;
+		ret = c->notify_fd;
 		goto fail;
 	}
 

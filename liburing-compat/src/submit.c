@@ -103,7 +103,7 @@ static int compat_files_update_op(struct compat_ring *c,
 		int fd = fds[i];
 
 		if (fd >= 0) {
-			fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+			fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 			if (fd < 0) {
 				ret = ret ? ret : -errno;
 				break;

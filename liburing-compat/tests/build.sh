@@ -8,6 +8,9 @@
 # liburing-compat.so only (no liburing.so).  The test list is the one in
 # liburing's test/Makefile.
 #
+# liburing-compat's own tests (liburing-compat/tests/*.c) build the same
+# way, as test/compat-NAME.t.
+#
 #   liburing-compat/tests/build.sh       -> build/liburing-compat/{examples,test}/
 set -eu
 
@@ -57,4 +60,9 @@ for t in $tests; do
 	n=$((n + 1))
 done
 build "$B/test/exec-target.t" "$src/test/exec-target.c" "$src/test/helpers.c"
+# liburing-compat's own tests, run with liburing's as compat-NAME.
+for t in "$top"/liburing-compat/tests/*.c; do
+	build "$B/test/compat-$(basename "$t" .c).t" "$t"
+	n=$((n + 1))
+done
 echo "liburing-tests: $n programs in $B/examples and $B/test" >&2
