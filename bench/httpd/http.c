@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -128,10 +129,26 @@ static const char *http_type(const char *path)
 	return "application/octet-stream";
 }
 
+/* This second's IMF-fixdate, formatted once a second by each thread. */
+static const char *http_date(void)
+{
+	static __thread char date[32];
+	static __thread time_t last = -1;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (now != last) {
+		last = now;
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	}
+	return date;
+}
+
 size_t http_header(char *out, int status, const char *path, off_t size,
 		   bool keep, const char **body, size_t *body_len)
 {
-	static char text[64];
+	static __thread char text[64];
 	const char *type = "text/plain";
 
 	*body = NULL;
@@ -146,9 +163,10 @@ size_t http_header(char *out, int status, const char *path, off_t size,
 	}
 	return snprintf(out, HTTP_HDR_MAX, "HTTP/1.1 %d %s\r\n"
 			"Server: bench\r\nContent-Type: %s\r\n"
-			"Content-Length: %lld\r\nConnection: %s\r\n\r\n",
+			"Content-Length: %lld\r\nDate: %s\r\n"
+			"Connection: %s\r\n\r\n",
 			status, http_reason(status), type, (long long)size,
-			keep ? "keep-alive" : "close");
+			http_date(), keep ? "keep-alive" : "close");
 }
 
 int http_listen(unsigned int port, bool shared)

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Description: sysring-httpd against curl and raw sockets, in its conn and
-# inline execution modes: every status it sends, HEAD, keep-alive and
-# HTTP/1.0, pipelining, percent-decoding in C, path traversal, sparse
-# files (over 1 GiB in the conn mode), concurrent clients, slowloris and garbage, and a clean
-# shutdown; keep-alive in the request mode.  One test per case and mode,
-# last line "N passed, N failed, N skipped".
+# inline execution modes: every status it sends, the Date field, HEAD,
+# keep-alive and HTTP/1.0, pipelining, percent-decoding in C, path
+# traversal, sparse files (over 1 GiB in the conn mode), concurrent
+# clients, slowloris and garbage, and a clean shutdown; keep-alive in the
+# request mode.  One test per case and mode, last line "N passed, N
+# failed, N skipped".
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/examples/httpd/sysring-httpd
 port=${HTTPD_TEST_PORT:-$((20000 + $$ % 20000))}
@@ -103,6 +104,26 @@ cases() {
 	else
 		result get-200 "headers: $h"
 	fi
+
+	# Date (RFC 9110 6.6.1): in the IMF-fixdate form, this second's, on
+	# a 200 and on canned answers; it moves on with the clock.
+	ok=ok
+	fixdate='^Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-3][0-9] (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-2][0-9]:[0-5][0-9]:[0-6][0-9] GMT$'
+	d1=
+	for t in / /nothing-here "/ -X POST"; do
+		d=$(curl -s -D - -o /dev/null $url$t | tr -d '\r' | grep -i '^Date:')
+		if ! grep -Eq "$fixdate" <<<"$d"; then
+			ok="$t: no IMF-fixdate Date: '$d'"
+		elif dt=$(($(date +%s) - $(date -d "${d#Date: }" +%s))) &&
+			[ "$dt" -gt 2 ] || [ "$dt" -lt -1 ]; then
+			ok="$t: $d is not now ($(date -u))"
+		fi
+		d1=${d1:-$d}
+	done
+	sleep 1.5
+	d=$(curl -s -D - -o /dev/null "$url/" | tr -d '\r' | grep -i '^Date:')
+	[ "$d" != "$d1" ] || ok="the Date did not move on: $d"
+	result date "$ok"
 
 	ok=ok
 	curl -s "$url/1k.bin" | cmp -s - "$root/1k.bin" || ok="1k.bin differs"

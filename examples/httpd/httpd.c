@@ -119,11 +119,6 @@ uint64_t httpd_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct httpd_str str(const char *s)
-{
-	return (struct httpd_str){ httpd_ptr(s), strlen(s) };
-}
-
 /* The MIME key of an extension: its bytes, little endian, lower case. */
 static uint64_t mime_key(const char *ext)
 {
@@ -164,6 +159,37 @@ static void mime_add(struct httpd_const *c, const char *ext, const char *type)
 	c->mime[i] = mime_entry(key, type);
 }
 
+/*
+ * RFC 9110 section 6.6.1: a Date field in every answer.  It goes out in
+ * front of the Connection line, so the program spends no instruction on
+ * it: C writes the second's two lines into the next of HTTPD_DATE_SLOTS
+ * buffers, then publishes them.  The release store orders the bytes before
+ * the pointer; a block that loaded the old pointer copies a buffer that is
+ * only rewritten HTTPD_DATE_SLOTS - 1 seconds later.  The lines' length
+ * never changes.  strftime() runs in the C locale: the names are English.
+ */
+void httpd_date_tick(struct httpd_const *c)
+{
+	struct httpd_date *d = &c->date;
+	time_t now = time(NULL);
+	unsigned int i = (unsigned int)now % HTTPD_DATE_SLOTS;
+	char date[32];
+	struct tm tm;
+
+	if (now == d->sec)
+		return;
+	d->sec = now;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	c->ka.len = snprintf(d->ka[i], HTTPD_DATE_LINE, "\r\nDate: %s\r\n"
+			     "Connection: keep-alive\r\n\r\n", date);
+	c->close.len = snprintf(d->close[i], HTTPD_DATE_LINE, "\r\nDate: %s"
+				"\r\nConnection: close\r\n\r\n", date);
+	__atomic_store_n(&c->ka.ptr, httpd_ptr(d->ka[i]), __ATOMIC_RELEASE);
+	__atomic_store_n(&c->close.ptr, httpd_ptr(d->close[i]),
+			 __ATOMIC_RELEASE);
+}
+
 static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 		       int lfd, int rootfd)
 {
@@ -187,8 +213,8 @@ static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 	c->query[0] = '?';
 	memcpy(c->index, "index.html", 11);
 	memcpy(c->conn, "onnection:", 10);
-	c->ka = str("\r\nConnection: keep-alive\r\n\r\n");
-	c->close = str("\r\nConnection: close\r\n\r\n");
+	c->date.sec = -1;
+	httpd_date_tick(c);
 
 	for (i = 0; i < sizeof(httpd_canned) / sizeof(httpd_canned[0]); i++) {
 		struct httpd_resp *r = &c->resp[httpd_canned[i].idx];
@@ -443,6 +469,7 @@ static void tick(struct httpd *h)
 	uint64_t now = httpd_now_ms();
 	unsigned int i;
 
+	httpd_date_tick(h->c);
 	if (httpd_signal && !h->stopping)
 		begin_stop(h);
 	if (h->stopping && !h->canceled && now >= h->stop_deadline) {

@@ -97,16 +97,17 @@
 #define HC_S_INDEX	136	/* "index.html\0" (16 bytes) */
 #define HC_S_NUL	146	/* its NUL */
 #define HC_S_CONN	152	/* "onnection:" (16 bytes) */
-#define HC_P_KA		168	/* "\r\nConnection: keep-alive\r\n\r\n" */
+#define HC_P_KA		168	/* "\r\nDate: ...\r\nConnection: keep-alive\r\n\r\n",
+				 * C moves it on each second */
 #define HC_L_KA		176
-#define HC_P_CLOSE	184	/* "\r\nConnection: close\r\n\r\n" */
+#define HC_P_CLOSE	184	/* "\r\nDate: ...\r\nConnection: close\r\n\r\n" */
 #define HC_L_CLOSE	192
 #define HC_RESP		200	/* HTTPD_R_COUNT responses, HTTPD_R_SIZE each */
 #define HC_RTV		480	/* struct timeval: SO_RCVTIMEO, the slice */
 #define HC_INLINE	496	/* nonzero: blocks run inline on non-blocking
 				 * sockets and exit instead of waiting */
 #define HC_MIME		504	/* MIME table, see below */
-#define HC_SIZE		2552
+#define HC_SIZE		2552	/* the rest is C's */
 
 /*
  * MIME types: a hash table of HTTPD_MIME_SLOTS entries, open addressing.

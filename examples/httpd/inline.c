@@ -26,7 +26,7 @@
 
 #define LOOP_EVENTS	128	/* per epoll_wait: at most that many blocks */
 #define LOOP_ENTRIES	256	/* SQ: the events and what their CQEs queue */
-#define LOOP_TICK_MS	200	/* the stop flag and the sweep */
+#define LOOP_TICK_MS	200	/* the stop flag, the sweep, the Date line */
 
 struct conn {
 	struct httpd_slot	s;	/* first: what the program sees */
@@ -48,6 +48,7 @@ struct loop {
 	struct httpd_stats	st;
 	pthread_t		thread;
 	int			ret;
+	bool			clock;		/* keeps the Date line */
 };
 
 static void conn_free(struct loop *l, struct conn *c, const char *how)
@@ -230,6 +231,8 @@ static void *loop_run(void *arg)
 			break;
 		if (httpd_now_ms() >= next_tick || httpd_signal) {
 			next_tick = httpd_now_ms() + LOOP_TICK_MS;
+			if (l->clock)
+				httpd_date_tick(l->c);
 			if (sweep(l))
 				break;
 		}
@@ -273,6 +276,7 @@ int httpd_serve_inline(const struct httpd_opts *o, struct httpd_const *c,
 	for (i = 0; i < o->workers; i++)
 		if (loop_init(&loops[i], o, c))
 			return 1;
+	loops[0].clock = true;
 	fprintf(stderr, "sysring-httpd: listening on %s:%u, root %s, %u event "
 		"loops, mode inline, %s backend\n", o->addr, o->port, o->root,
 		o->workers, loops[0].ring.features & SYSRING_FEAT_USER_BACKEND ?

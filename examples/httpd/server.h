@@ -63,6 +63,18 @@ struct httpd_str {
 	uint64_t	len;
 };
 
+/*
+ * The Date field goes out in front of the Connection line, so ka and close
+ * point at one of these buffers: see httpd_date_tick().
+ */
+#define HTTPD_DATE_SLOTS	4
+#define HTTPD_DATE_LINE		80
+struct httpd_date {
+	int64_t		sec;		/* the second the newest slot holds */
+	char		ka[HTTPD_DATE_SLOTS][HTTPD_DATE_LINE];
+	char		close[HTTPD_DATE_SLOTS][HTTPD_DATE_LINE];
+};
+
 struct httpd_const {
 	int64_t			listen;
 	int64_t			root;
@@ -87,6 +99,7 @@ struct httpd_const {
 	struct timeval		rtv;
 	uint64_t		inline_mode;
 	struct httpd_mime	mime[HTTPD_MIME_SLOTS];
+	struct httpd_date	date;		/* C's alone: past HC_SIZE */
 };
 
 /* httpd.sr knows these layouts by number only. */
@@ -149,7 +162,7 @@ _Static_assert(1 << HM_SHIFT == HM_SIZE, "httpd_mime shift");
 _Static_assert(1 << HTTPD_MIME_BITS == HTTPD_MIME_SLOTS &&
 	       HTTPD_MIME_MASK == HTTPD_MIME_SLOTS - 1 &&
 	       HTTPD_MIME_SHR == 64 - HTTPD_MIME_BITS, "MIME table size");
-_Static_assert(sizeof(struct httpd_const) == HC_SIZE, "httpd_const size");
+HTTPD_AT(httpd_const, date, HC_SIZE);
 /* A target, its slash gone and "/index.html" added, fits the path buffer. */
 _Static_assert(HTTPD_TARGET_MAX + 12 <= HTTPD_PATH_MAX, "path buffer");
 
@@ -186,6 +199,8 @@ unsigned int httpd_decode_target(struct httpd_slot *s);
 void httpd_prep_block(struct sysring_sqe *sqe, int prog,
 		      const struct httpd_slot *s, unsigned int entry);
 void httpd_close_fd(int64_t *fd);
+/* Bring the Date line up to this second; one thread of the server calls it. */
+void httpd_date_tick(struct httpd_const *c);
 /* A connection's end: add its counts, log it with -v. */
 void httpd_log_conn(const struct httpd_opts *o, struct httpd_stats *st,
 		    const struct httpd_slot *s, unsigned long id, const char *how);
