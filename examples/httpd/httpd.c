@@ -165,8 +165,9 @@ static void mime_add(struct httpd_const *c, const char *ext, const char *type)
  * it: C writes the second's two lines into the next of HTTPD_DATE_SLOTS
  * buffers, then publishes them.  The release store orders the bytes before
  * the pointer; a block that loaded the old pointer copies a buffer that is
- * only rewritten HTTPD_DATE_SLOTS - 1 seconds later.  The lines' length
- * never changes.  strftime() runs in the C locale: the names are English.
+ * only rewritten HTTPD_DATE_SLOTS - 1 seconds later.  The lines' lengths
+ * never change: fill_const() sets them once.  strftime() runs in the C
+ * locale: the names are English.
  */
 void httpd_date_tick(struct httpd_const *c)
 {
@@ -181,10 +182,10 @@ void httpd_date_tick(struct httpd_const *c)
 	d->sec = now;
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	c->ka.len = snprintf(d->ka[i], HTTPD_DATE_LINE, "\r\nDate: %s\r\n"
-			     "Connection: keep-alive\r\n\r\n", date);
-	c->close.len = snprintf(d->close[i], HTTPD_DATE_LINE, "\r\nDate: %s"
-				"\r\nConnection: close\r\n\r\n", date);
+	snprintf(d->ka[i], HTTPD_DATE_LINE,
+		 "\r\nDate: %s\r\nConnection: keep-alive\r\n\r\n", date);
+	snprintf(d->close[i], HTTPD_DATE_LINE,
+		 "\r\nDate: %s\r\nConnection: close\r\n\r\n", date);
 	__atomic_store_n(&c->ka.ptr, httpd_ptr(d->ka[i]), __ATOMIC_RELEASE);
 	__atomic_store_n(&c->close.ptr, httpd_ptr(d->close[i]),
 			 __ATOMIC_RELEASE);
@@ -215,6 +216,8 @@ static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 	memcpy(c->conn, "onnection:", 10);
 	c->date.sec = -1;
 	httpd_date_tick(c);
+	c->ka.len = strlen(c->date.ka[c->date.sec % HTTPD_DATE_SLOTS]);
+	c->close.len = strlen(c->date.close[c->date.sec % HTTPD_DATE_SLOTS]);
 
 	for (i = 0; i < sizeof(httpd_canned) / sizeof(httpd_canned[0]); i++) {
 		struct httpd_resp *r = &c->resp[httpd_canned[i].idx];

@@ -7,7 +7,7 @@
  * one sysring_enter(2) runs them all: read, parse, open, fstat, header,
  * sendfile, close, and the next pipelined request.  On these non-blocking
  * sockets the program exits where it would wait (HTTPD_EXIT_WAIT_IN or
- * _OUT) and C waits with epoll.  Timeouts are C's: a sweep each second
+ * _OUT) and C waits with epoll.  Timeouts are C's: a sweep every tick
  * closes connections idle, in their header or stalled past their limits.
  */
 #include <errno.h>
