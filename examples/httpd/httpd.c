@@ -216,8 +216,8 @@ static void fill_const(struct httpd_const *c, const struct httpd_opts *o,
 	memcpy(c->conn, "onnection:", 10);
 	c->date.sec = -1;
 	httpd_date_tick(c);
-	c->ka.len = strlen(c->date.ka[c->date.sec % HTTPD_DATE_SLOTS]);
-	c->close.len = strlen(c->date.close[c->date.sec % HTTPD_DATE_SLOTS]);
+	c->ka.len = strlen((const char *)(uintptr_t)c->ka.ptr);
+	c->close.len = strlen((const char *)(uintptr_t)c->close.ptr);
 
 	for (i = 0; i < sizeof(httpd_canned) / sizeof(httpd_canned[0]); i++) {
 		struct httpd_resp *r = &c->resp[httpd_canned[i].idx];
